@@ -1,0 +1,26 @@
+#!/bin/sh
+# Brings the project's own runtime and dependencies into node_modules before any npm script
+# runs on them (ADR-0018). Runs on whatever node/npm the machine has (Node 20 is enough for
+# npm itself); afterwards `node` on the npm script PATH is the Node 24 from node_modules/.bin.
+set -eu
+cd "$(dirname "$0")/.."
+
+stamp=node_modules/.atlas-install-stamp
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+
+if [ -x node_modules/.bin/node ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_hash" ]; then
+  exit 0
+fi
+
+if ! command -v npm >/dev/null 2>&1; then
+  echo "atlas: npm is missing. Install Node.js (any version >= 18, e.g. 'apt-get install nodejs npm'); the project brings its own Node 24." >&2
+  exit 1
+fi
+
+echo "atlas: installing dependencies (npm ci) ..." >&2
+npm ci --no-audit --no-fund --loglevel=error
+if ! node_modules/.bin/node -e 'process.exit(Number(process.versions.node.split(".")[0]) === 24 ? 0 : 1)'; then
+  echo "atlas: node_modules/.bin/node is not Node 24 after install; delete node_modules and retry." >&2
+  exit 1
+fi
+echo "$lock_hash" > "$stamp"

@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { InfraError } from './lib/errors.ts';
+import { renderTable } from './lib/table.ts';
+import { down, logPath, stackContext, status, up, type ComponentStatus } from './stack.ts';
+import { startSystem } from './start.ts';
+
+const USAGE = `Usage: npm run infra -- <command>
+
+  up              start every part of the local stack that is not running, wait until each serves
+  down            stop what this clone started (by pid); leaves the machine's own services alone
+  status          show what serves where
+  logs <part> [-f] print (or follow) a part's log: postgres, redis, kafka, schema-registry, keycloak
+  start           what 'npm start' does: up, then everything the system needs, then where things are`;
+
+function statusTable(statuses: readonly ComponentStatus[]): string {
+  return renderTable(
+    ['part', 'address', 'state', 'pid', 'ready after'],
+    statuses.map((s) => [s.name, s.address, s.state, s.pid?.toString() ?? '-', s.readyMs === undefined ? '-' : `${(s.readyMs / 1000).toFixed(1)}s`]),
+  );
+}
+
+function endpoints(context: ReturnType<typeof stackContext>): string {
+  const { config } = context;
+  const tokenUrl = `${config.keycloak.issuer}/protocol/openid-connect/token`;
+  return [
+    'Endpoints:',
+    `  Kafka bootstrap     ${config.kafka.brokers.join(',')}`,
+    `  Schema registry     ${config.schemaRegistry.url}/subjects`,
+    `  Keycloak (OIDC)     ${config.keycloak.issuer}/.well-known/openid-configuration`,
+    `  Keycloak console    ${config.keycloak.url}/admin  (local only: admin / admin)`,
+    `  PostgreSQL          ${config.postgres.baseUrl}/atlas_<service>`,
+    `  Redis               ${config.redis.url}`,
+    '',
+    'A token for a demo user (users admin, ops, finance, approver, viewer; password atlas, local only):',
+    `  curl -s -d grant_type=password -d client_id=${config.keycloak.clientId} -d username=viewer -d password=atlas \\`,
+    `    ${tokenUrl} | node -e 'process.stdin.on("data", d => console.log(JSON.parse(d).access_token))'`,
+  ].join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const context = stackContext();
+  switch (command) {
+    case 'up':
+      console.log(statusTable(await up(context)));
+      return 0;
+    case 'down': {
+      const stopped = await down(context);
+      console.log(stopped.length === 0 ? 'Nothing of ours was running.' : statusTable(stopped));
+      return 0;
+    }
+    case 'status': {
+      const statuses = await status(context);
+      console.log(statusTable(statuses));
+      return statuses.every((s) => s.state !== 'down') ? 0 : 3;
+    }
+    case 'logs': {
+      const [name, flag] = rest;
+      if (!name) throw new InfraError(`Which part? ${USAGE}`);
+      const path = logPath(context, name);
+      const child = spawn('tail', flag === '-f' ? ['-n', '100', '-F', path] : ['-n', '200', path], { stdio: 'inherit' });
+      return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
+    }
+    case 'start': {
+      const began = Date.now();
+      const report = await startSystem(context);
+      console.log(statusTable(report.stack));
+      for (const step of report.steps) console.log(`${step.title}: ${step.detail ?? 'done'} (${(step.ms / 1000).toFixed(1)}s)`);
+      console.log(`\nAtlas ERP is up (${((Date.now() - began) / 1000).toFixed(1)}s).\n\n${endpoints(context)}`);
+      return 0;
+    }
+    default:
+      console.error(USAGE);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    // People read this, so no stack trace for problems they can act on.
+    if (error instanceof InfraError) {
+      console.error(`atlas: ${error.message}`);
+    } else {
+      console.error('atlas: unexpected failure:', error);
+    }
+    process.exit(1);
+  },
+);

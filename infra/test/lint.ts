@@ -1,0 +1,20 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../local/lib/paths.ts';
+
+/** `npm run lint`: types, lint rules and formatting, each reported, the first failure's exit code returned. */
+const checks: [title: string, bin: string, args: string[]][] = [
+  ['type check', 'turbo', ['run', 'typecheck', '--output-logs=errors-only']],
+  ['eslint', 'eslint', ['--max-warnings=0', '.']],
+  ['prettier', 'prettier', ['--check', '--log-level=warn', '.']],
+];
+
+let exitCode = 0;
+for (const [title, bin, args] of checks) {
+  const began = Date.now();
+  const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', bin), args, { stdio: 'inherit', cwd: REPO_ROOT });
+  const status = result.status ?? 1;
+  console.log(`lint: ${title} ${status === 0 ? 'ok' : 'FAILED'} (${((Date.now() - began) / 1000).toFixed(1)}s)`);
+  if (status !== 0 && exitCode === 0) exitCode = status;
+}
+process.exit(exitCode);
