@@ -15,7 +15,13 @@ const USAGE = `Usage: npm run infra -- <command>
 function statusTable(statuses: readonly ComponentStatus[]): string {
   return renderTable(
     ['part', 'address', 'state', 'pid', 'ready after'],
-    statuses.map((s) => [s.name, s.address, s.state, s.pid?.toString() ?? '-', s.readyMs === undefined ? '-' : `${(s.readyMs / 1000).toFixed(1)}s`]),
+    statuses.map((s) => [
+      s.name,
+      s.address,
+      s.state,
+      s.pid?.toString() ?? '-',
+      s.readyMs === undefined ? '-' : `${(s.readyMs / 1000).toFixed(1)}s`,
+    ]),
   );
 }
 
@@ -58,15 +64,20 @@ async function main(argv: readonly string[]): Promise<number> {
       const [name, flag] = rest;
       if (!name) throw new InfraError(`Which part? ${USAGE}`);
       const path = logPath(context, name);
-      const child = spawn('tail', flag === '-f' ? ['-n', '100', '-F', path] : ['-n', '200', path], { stdio: 'inherit' });
+      const child = spawn('tail', flag === '-f' ? ['-n', '100', '-F', path] : ['-n', '200', path], {
+        stdio: 'inherit',
+      });
       return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 0)));
     }
     case 'start': {
       const began = Date.now();
       const report = await startSystem(context);
       console.log(statusTable(report.stack));
-      for (const step of report.steps) console.log(`${step.title}: ${step.detail ?? 'done'} (${(step.ms / 1000).toFixed(1)}s)`);
-      console.log(`\nAtlas ERP is up (${((Date.now() - began) / 1000).toFixed(1)}s).\n\n${endpoints(context)}`);
+      for (const step of report.steps)
+        console.log(`${step.title}: ${step.detail ?? 'done'} (${(step.ms / 1000).toFixed(1)}s)`);
+      console.log(
+        `\nAtlas ERP is up (${((Date.now() - began) / 1000).toFixed(1)}s).\n\n${endpoints(context)}`,
+      );
       return 0;
     }
     default:

@@ -28,7 +28,13 @@ export function stackContext(env: Env = process.env): ComponentContext {
 
 /** The stack in start order; PostgreSQL and Redis first because they belong to the machine. */
 export function components(context: ComponentContext): Component[] {
-  return [postgres(context), redis(context), kafka(context), schemaRegistry(context), keycloak(context)];
+  return [
+    postgres(context),
+    redis(context),
+    kafka(context),
+    schemaRegistry(context),
+    keycloak(context),
+  ];
 }
 
 function tailOf(path: string, lines: number): string {
@@ -37,7 +43,10 @@ function tailOf(path: string, lines: number): string {
 }
 
 /** Brings one part up (or finds it serving) and waits until it really answers. */
-export async function bringUp(context: ComponentContext, component: Component): Promise<ComponentStatus> {
+export async function bringUp(
+  context: ComponentContext,
+  component: Component,
+): Promise<ComponentStatus> {
   const base = { name: component.name, address: component.address };
   const pid = ownedPid(context.paths, component.name, component.marker);
   const started = Date.now();
@@ -75,7 +84,12 @@ export async function bringUp(context: ComponentContext, component: Component): 
     );
   }
   await component.afterReady?.();
-  return { ...base, state: pid === undefined ? 'started' : 'running', pid: ownPid, readyMs: Date.now() - started };
+  return {
+    ...base,
+    state: pid === undefined ? 'started' : 'running',
+    pid: ownPid,
+    readyMs: Date.now() - started,
+  };
 }
 
 /**
@@ -83,10 +97,16 @@ export async function bringUp(context: ComponentContext, component: Component): 
  * already is left alone. Throws one InfraError naming every part that failed.
  */
 export async function up(context: ComponentContext = stackContext()): Promise<ComponentStatus[]> {
-  const results = await Promise.allSettled(components(context).map((component) => bringUp(context, component)));
-  const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason as unknown] : []));
+  const results = await Promise.allSettled(
+    components(context).map((component) => bringUp(context, component)),
+  );
+  const failures = results.flatMap((result) =>
+    result.status === 'rejected' ? [result.reason as unknown] : [],
+  );
   if (failures.length > 0) {
-    const messages = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure)));
+    const messages = failures.map((failure) =>
+      failure instanceof Error ? failure.message : String(failure),
+    );
     throw new InfraError(messages.join('\n\n'), { cause: failures[0] });
   }
   return results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
@@ -102,27 +122,40 @@ export async function down(
     if (only && !only.has(component.name)) continue;
     const pid = ownedPid(context.paths, component.name, component.marker);
     if (pid !== undefined) {
-      await stopProcess(context.paths, component.name, pid, { signal: component.stopSignal ?? 'SIGTERM' });
+      await stopProcess(context.paths, component.name, pid, {
+        signal: component.stopSignal ?? 'SIGTERM',
+      });
       statuses.push({ name: component.name, address: component.address, state: 'stopped', pid });
     }
   }
   return statuses;
 }
 
-export async function status(context: ComponentContext = stackContext()): Promise<ComponentStatus[]> {
+export async function status(
+  context: ComponentContext = stackContext(),
+): Promise<ComponentStatus[]> {
   return Promise.all(
     components(context).map(async (component) => {
       const pid = ownedPid(context.paths, component.name, component.marker);
       const serving = await component.probe();
       const state: ComponentState = serving ? (pid === undefined ? 'external' : 'running') : 'down';
-      return { name: component.name, address: component.address, state, ...(pid === undefined ? {} : { pid }) };
+      return {
+        name: component.name,
+        address: component.address,
+        state,
+        ...(pid === undefined ? {} : { pid }),
+      };
     }),
   );
 }
 
 export function logPath(context: ComponentContext, name: string): string {
   if (!components(context).some((component) => component.name === name)) {
-    throw new InfraError(`No component "${name}"; known: ${components(context).map((c) => c.name).join(', ')}.`);
+    throw new InfraError(
+      `No component "${name}"; known: ${components(context)
+        .map((c) => c.name)
+        .join(', ')}.`,
+    );
   }
   return logFile(context.paths, name);
 }

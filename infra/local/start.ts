@@ -7,7 +7,8 @@ import { up, type ComponentStatus } from './stack.ts';
  */
 export interface StartStep {
   readonly title: string;
-  run(context: ComponentContext): Promise<string | void>;
+  /** Resolves to a one-line summary of what it did, for the start-up report. */
+  run(context: ComponentContext): Promise<string | undefined>;
 }
 
 export interface StartReport {
@@ -15,7 +16,10 @@ export interface StartReport {
   readonly steps: { title: string; detail?: string; ms: number }[];
 }
 
-export async function startSystem(context: ComponentContext, extraSteps: readonly StartStep[] = []): Promise<StartReport> {
+export async function startSystem(
+  context: ComponentContext,
+  extraSteps: readonly StartStep[] = [],
+): Promise<StartReport> {
   const stack = await up(context);
   const steps: StartReport['steps'] = [];
   for (const step of extraSteps) {

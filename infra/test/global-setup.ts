@@ -14,6 +14,8 @@ export default async function globalSetup(): Promise<void> {
   mkdirSync(context.paths.run, { recursive: true });
   writeFileSync(join(context.paths.run, 'started-by-tests.json'), JSON.stringify(started));
   if (started.length > 0) {
-    console.log(`\natlas: started ${started.join(', ')} for the tests in ${((Date.now() - began) / 1000).toFixed(1)}s`);
+    console.log(
+      `\natlas: started ${started.join(', ')} for the tests in ${((Date.now() - began) / 1000).toFixed(1)}s`,
+    );
   }
 }

@@ -7,7 +7,7 @@ export default async function globalTeardown(): Promise<void> {
   const context = stackContext();
   const record = join(context.paths.run, 'started-by-tests.json');
   if (process.env['CI'] !== 'true') return;
-  let started: string[] = [];
+  let started: string[];
   try {
     started = JSON.parse(readFileSync(record, 'utf8')) as string[];
   } catch {

@@ -12,9 +12,15 @@ const checks: [title: string, bin: string, args: string[]][] = [
 let exitCode = 0;
 for (const [title, bin, args] of checks) {
   const began = Date.now();
-  const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', bin), args, { stdio: 'inherit', cwd: REPO_ROOT });
+  const result = spawnSync(join(REPO_ROOT, 'node_modules', '.bin', bin), args, {
+    stdio: 'inherit',
+    cwd: REPO_ROOT,
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
   const status = result.status ?? 1;
-  console.log(`lint: ${title} ${status === 0 ? 'ok' : 'FAILED'} (${((Date.now() - began) / 1000).toFixed(1)}s)`);
+  console.log(
+    `lint: ${title} ${status === 0 ? 'ok' : 'FAILED'} (${((Date.now() - began) / 1000).toFixed(1)}s)`,
+  );
   if (status !== 0 && exitCode === 0) exitCode = status;
 }
 process.exit(exitCode);

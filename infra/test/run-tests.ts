@@ -19,7 +19,11 @@ interface JestSummary {
 
 const paths = resolvePaths();
 
-function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): number {
+function run(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): number {
   const result = spawnSync(command, args, { stdio: 'inherit', cwd: paths.repo, env });
   return result.status ?? 1;
 }
@@ -27,7 +31,9 @@ function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = 
 if (process.env['ATLAS_SKIP_LINT'] !== '1') {
   const lint = run(process.execPath, [join(paths.repo, 'infra/test/lint.ts')]);
   if (lint !== 0) {
-    console.error('Lint or type check failed; fix it or run with ATLAS_SKIP_LINT=1 while iterating.');
+    console.error(
+      'Lint or type check failed; fix it or run with ATLAS_SKIP_LINT=1 while iterating.',
+    );
     console.log('0 passed, 1 failed');
     process.exit(lint);
   }
@@ -38,8 +44,17 @@ const resultsFile = join(paths.state, 'jest-results.json');
 rmSync(resultsFile, { force: true });
 const jestExit = run(
   process.execPath,
-  [join(paths.repo, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)],
-  { ...process.env, NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim() },
+  [
+    join(paths.repo, 'node_modules/jest/bin/jest.js'),
+    '--json',
+    `--outputFile=${resultsFile}`,
+    ...process.argv.slice(2),
+  ],
+  {
+    ...process.env,
+    NODE_OPTIONS:
+      `${process.env['NODE_OPTIONS'] ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim(),
+  },
 );
 
 let summary: JestSummary;

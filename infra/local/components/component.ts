@@ -1,5 +1,4 @@
 import type { StackConfig } from '@atlas/config';
-import type { LaunchSpec } from '../lib/processes.ts';
 import type { Paths } from '../lib/paths.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;

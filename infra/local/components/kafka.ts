@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { InfraError } from '../lib/errors.ts';
 import { findJdk } from '../lib/java.ts';
 import { resolveClasspath } from '../lib/maven.ts';
 import { launchDetached, processMarker } from '../lib/processes.ts';
+import { runCommand } from '../lib/run.ts';
 import { VERSIONS } from '../versions.ts';
 
 /** A real metadata round trip, the same a client does on connect. */
@@ -55,10 +55,14 @@ export function kafka({ paths, config, env }: ComponentContext): Component {
     probe: () => kafkaAnswers(config.kafka.brokers),
     async prepare() {
       const jdk = java();
-      classpath = resolveClasspath(
+      classpath = await resolveClasspath(
         paths,
         join(templateDir, 'pom.xml'),
-        { 'kafka.version': VERSIONS.kafka, 'log4j.version': VERSIONS.log4j, 'slf4j.version': VERSIONS.slf4j },
+        {
+          'kafka.version': VERSIONS.kafka,
+          'log4j.version': VERSIONS.log4j,
+          'slf4j.version': VERSIONS.slf4j,
+        },
         classpathFile,
         `Kafka ${VERSIONS.kafka} (org.apache.kafka:kafka_2.13 and its dependencies)`,
         env,
@@ -72,16 +76,25 @@ export function kafka({ paths, config, env }: ComponentContext): Component {
 
       // Formatting twice is refused by Kafka, and would be wrong anyway: meta.properties marks it done.
       if (!existsSync(join(logDirs, 'meta.properties'))) {
+        // `=` form: a base64url id may begin with '-', which the option parser would take for a flag.
         const clusterId = randomBytes(16).toString('base64url');
-        const result = spawnSync(
-          jdk,
-          ['-Xmx256m', '-cp', classpath, `-Dlog4j2.configurationFile=${join(templateDir, 'log4j2.xml')}`,
-            `-Dkafka.logs.dir=${join(paths.logs, 'kafka-server')}`,
-            'kafka.tools.StorageTool', 'format', '--standalone', '--cluster-id', clusterId, '--config', propertiesFile],
-          { encoding: 'utf8' },
-        );
+        const result = await runCommand(jdk, [
+          '-Xmx256m',
+          '-cp',
+          classpath,
+          `-Dlog4j2.configurationFile=${join(templateDir, 'log4j2.xml')}`,
+          `-Dkafka.logs.dir=${join(paths.logs, 'kafka-server')}`,
+          'kafka.tools.StorageTool',
+          'format',
+          '--standalone',
+          `--cluster-id=${clusterId}`,
+          '--config',
+          propertiesFile,
+        ]);
         if (result.status !== 0) {
-          throw new InfraError(`Formatting Kafka storage in ${logDirs} failed: ${(result.stderr || result.stdout).trim()}`);
+          throw new InfraError(
+            `Formatting Kafka storage in ${logDirs} failed: ${result.output.trim()}`,
+          );
         }
       }
     },
@@ -94,6 +107,8 @@ export function kafka({ paths, config, env }: ComponentContext): Component {
           '-Xmx512m',
           '-XX:+UseG1GC',
           '-XX:MaxGCPauseMillis=20',
+          // C1 only: half the CPU to start, which matters on 2 cores; throughput is ample locally.
+          '-XX:TieredStopAtLevel=1',
           '-XX:+ExitOnOutOfMemoryError',
           '-Djava.awt.headless=true',
           `-Dlog4j2.configurationFile=${join(templateDir, 'log4j2.xml')}`,

@@ -6,8 +6,15 @@ import type { Component, ComponentContext } from './component.ts';
 import { InfraError } from '../lib/errors.ts';
 import { ensureDebianPackage } from '../lib/system-packages.ts';
 
-async function withAdminConnection<T>(baseUrl: string, work: (sql: postgresClient.Sql) => Promise<T>): Promise<T> {
-  const sql = postgresClient(`${baseUrl}/postgres`, { max: 1, connect_timeout: 2, onnotice: () => undefined });
+async function withAdminConnection<T>(
+  baseUrl: string,
+  work: (sql: postgresClient.Sql) => Promise<T>,
+): Promise<T> {
+  const sql = postgresClient(`${baseUrl}/postgres`, {
+    max: 1,
+    connect_timeout: 2,
+    onnotice: () => undefined,
+  });
   try {
     return await work(sql);
   } finally {
@@ -17,7 +24,10 @@ async function withAdminConnection<T>(baseUrl: string, work: (sql: postgresClien
 
 export async function selectOne(baseUrl: string): Promise<boolean> {
   try {
-    return await withAdminConnection(baseUrl, async (sql) => (await sql`select 1 as ok`)[0]?.['ok'] === 1);
+    return await withAdminConnection(
+      baseUrl,
+      async (sql) => (await sql`select 1 as ok`)[0]?.['ok'] === 1,
+    );
   } catch {
     return false;
   }
@@ -25,12 +35,16 @@ export async function selectOne(baseUrl: string): Promise<boolean> {
 
 /** The Debian cluster that serves `port`, as `pg_lsclusters` lists it. */
 function debianCluster(port: number): { version: string; name: string; dataDirectory: string } {
-  const listing = spawnSync('pg_lsclusters', ['-h'], { encoding: 'utf8' }).stdout ?? '';
+  const result = spawnSync('pg_lsclusters', ['-h'], { encoding: 'utf8' });
+  const listing = result.error ? '' : result.stdout;
   for (const line of listing.split('\n')) {
     const [version, name, clusterPort, , , dataDirectory] = line.trim().split(/\s+/);
-    if (version && name && dataDirectory && Number(clusterPort) === port) return { version, name, dataDirectory };
+    if (version && name && dataDirectory && Number(clusterPort) === port)
+      return { version, name, dataDirectory };
   }
-  throw new InfraError(`No PostgreSQL cluster is configured for port ${port} (pg_lsclusters). Create one with 'pg_createcluster' or set ATLAS_POSTGRES_URL.`);
+  throw new InfraError(
+    `No PostgreSQL cluster is configured for port ${port} (pg_lsclusters). Create one with 'pg_createcluster' or set ATLAS_POSTGRES_URL.`,
+  );
 }
 
 /**
@@ -52,18 +66,26 @@ export function postgres({ config }: ComponentContext): Component {
     probe: () => selectOne(config.postgres.baseUrl),
     async prepare() {
       if (!['127.0.0.1', 'localhost'].includes(url.hostname)) {
-        throw new InfraError(`PostgreSQL at ${url.host} does not answer, and it is not local, so we cannot start it.`);
+        throw new InfraError(
+          `PostgreSQL at ${url.host} does not answer, and it is not local, so we cannot start it.`,
+        );
       }
       ensureDebianPackage('pg_ctlcluster', 'postgresql', 'PostgreSQL');
     },
     async start() {
       const cluster = debianCluster(port);
-      const result = spawnSync('pg_ctlcluster', [cluster.version, cluster.name, 'start'], { encoding: 'utf8' });
+      const result = spawnSync('pg_ctlcluster', [cluster.version, cluster.name, 'start'], {
+        encoding: 'utf8',
+      });
       if (result.status !== 0) {
-        throw new InfraError(`pg_ctlcluster ${cluster.version} ${cluster.name} start failed: ${result.stderr.trim()}`);
+        throw new InfraError(
+          `pg_ctlcluster ${cluster.version} ${cluster.name} start failed: ${result.stderr.trim()}`,
+        );
       }
       // The postmaster's pid is the first line of postmaster.pid in the data directory.
-      const pid = Number(readFileSync(`${cluster.dataDirectory}/postmaster.pid`, 'utf8').split('\n')[0]);
+      const pid = Number(
+        readFileSync(`${cluster.dataDirectory}/postmaster.pid`, 'utf8').split('\n')[0],
+      );
       return pid;
     },
     async afterReady() {

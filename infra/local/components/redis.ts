@@ -5,11 +5,17 @@ import { launchDetached } from '../lib/processes.ts';
 import { ensureDebianPackage } from '../lib/system-packages.ts';
 
 export async function pingRedis(url: string): Promise<boolean> {
-  const client = new Redis(url, { lazyConnect: true, connectTimeout: 1_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on('error', () => undefined);
   try {
     await client.connect();
-    return (await client.ping()) === 'PONG';
+    await client.ping();
+    return true;
   } catch {
     return false;
   } finally {
@@ -30,7 +36,9 @@ export function redis({ paths, config }: ComponentContext): Component {
     probe: () => pingRedis(config.redis.url),
     async prepare() {
       if (!['127.0.0.1', 'localhost'].includes(url.hostname)) {
-        throw new InfraError(`Redis at ${config.redis.url} does not answer PING, and it is not local, so we cannot start it.`);
+        throw new InfraError(
+          `Redis at ${config.redis.url} does not answer PING, and it is not local, so we cannot start it.`,
+        );
       }
       ensureDebianPackage('redis-server', 'redis-server', 'Redis');
     },
@@ -38,7 +46,18 @@ export function redis({ paths, config }: ComponentContext): Component {
       return launchDetached(paths, 'redis', {
         command: 'redis-server',
         // Cache and idempotency keys only: nothing here needs to survive a restart.
-        args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+        args: [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--daemonize',
+          'no',
+        ],
         cwd: paths.state,
       });
     },

@@ -27,7 +27,9 @@ export function schemaRegistry({ paths, config, env }: ComponentContext): Compon
     startTimeoutMs: 90_000,
     probe: () => httpOk(`${config.schemaRegistry.url}/subjects`),
     async prepare() {
-      unpackOnce(resolveArtifact(paths, ARTIFACTS.apicurio, env), home, { stripTopDirectory: false });
+      await unpackOnce(await resolveArtifact(paths, ARTIFACTS.apicurio, env), home, {
+        stripTopDirectory: false,
+      });
     },
     async start() {
       const jdk = findJdk(21, 'Apicurio Registry', 'ATLAS_REGISTRY_JAVA_HOME', env);

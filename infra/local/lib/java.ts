@@ -33,7 +33,7 @@ function jdkAt(home: string): Jdk | undefined {
 function javaHomeOfPath(): string | undefined {
   // -XshowSettings writes to stderr.
   const result = spawnSync('java', ['-XshowSettings:properties', '-version'], { encoding: 'utf8' });
-  return /java\.home = (.+)/.exec(result.stderr ?? '')?.[1]?.trim();
+  return result.error ? undefined : /java\.home = (.+)/.exec(result.stderr)?.[1]?.trim();
 }
 
 /** Every JDK we can see: an explicit override, JAVA_HOME, the `java` on PATH, then /usr/lib/jvm/*. */
@@ -46,7 +46,8 @@ function candidateHomes(env: Env, overrideVariable: string): string[] {
   push(env['JAVA_HOME']);
   push(javaHomeOfPath());
   if (existsSync('/usr/lib/jvm')) {
-    for (const entry of readdirSync('/usr/lib/jvm').sort().reverse()) push(join('/usr/lib/jvm', entry));
+    for (const entry of readdirSync('/usr/lib/jvm').sort().reverse())
+      push(join('/usr/lib/jvm', entry));
   }
   return homes;
 }
@@ -55,13 +56,23 @@ function candidateHomes(env: Env, overrideVariable: string): string[] {
  * Finds a JDK of at least `minMajor` for `purpose`. An explicit override wins even when older,
  * so a user can force a version, but we say so rather than silently ignoring it.
  */
-export function findJdk(minMajor: number, purpose: string, overrideVariable: string, env: Env = process.env): Jdk {
+export function findJdk(
+  minMajor: number,
+  purpose: string,
+  overrideVariable: string,
+  env: Env = process.env,
+): Jdk {
   const override = env[overrideVariable];
   if (override) {
     const jdk = jdkAt(override);
-    if (!jdk) throw new InfraError(`${overrideVariable}=${override} is not a JDK (no bin/java or release file).`);
+    if (!jdk)
+      throw new InfraError(
+        `${overrideVariable}=${override} is not a JDK (no bin/java or release file).`,
+      );
     if (jdk.major < minMajor) {
-      throw new InfraError(`${overrideVariable} points at Java ${jdk.major}; ${purpose} needs Java ${minMajor} or newer.`);
+      throw new InfraError(
+        `${overrideVariable} points at Java ${jdk.major}; ${purpose} needs Java ${minMajor} or newer.`,
+      );
     }
     return jdk;
   }

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { InfraError } from './errors.ts';
 import type { Paths } from './paths.ts';
+import { runCommand } from './run.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -11,26 +11,39 @@ function localRepository(env: Env): string {
   return env['ATLAS_MAVEN_REPO'] ?? join(homedir(), '.m2', 'repository');
 }
 
-function runMaven(paths: Paths, args: string[], what: string, env: Env): void {
+async function runMaven(paths: Paths, args: string[], what: string, env: Env): Promise<void> {
   mkdirSync(paths.logs, { recursive: true });
   const logPath = join(paths.logs, 'maven.log');
   const repoArgs = env['ATLAS_MAVEN_REPO'] ? [`-Dmaven.repo.local=${env['ATLAS_MAVEN_REPO']}`] : [];
   const offlineArgs = env['ATLAS_MAVEN_OFFLINE'] === '1' ? ['--offline'] : [];
-  const result = spawnSync('mvn', ['-B', '-q', ...offlineArgs, ...repoArgs, ...args], { encoding: 'utf8', cwd: paths.repo });
-  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new InfraError("Maven is missing: install it (e.g. 'apt-get install maven'); it downloads Kafka, Apicurio and Keycloak from Maven Central.");
+  const result = await runCommand('mvn', ['-B', '-q', ...offlineArgs, ...repoArgs, ...args], {
+    cwd: paths.repo,
+  });
+  if (result.missing) {
+    throw new InfraError(
+      "Maven is missing: install it (e.g. 'apt-get install maven'); it downloads Kafka, Apicurio and Keycloak from Maven Central.",
+    );
   }
   if (result.status !== 0) {
-    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+    const output = result.output;
     // The full Maven output goes to the log; the screen gets the first error line.
     appendFileSync(logPath, output);
-    const firstError = output.split('\n').find((line) => line.includes('[ERROR]')) ?? output.trim().split('\n')[0] ?? '';
-    throw new InfraError(`Could not download ${what} from Maven Central: ${firstError.replace('[ERROR] ', '').trim()} (full output in ${logPath}).`);
+    const firstError =
+      output.split('\n').find((line) => line.includes('[ERROR]')) ??
+      output.trim().split('\n')[0] ??
+      '';
+    throw new InfraError(
+      `Could not download ${what} from Maven Central: ${firstError.replace('[ERROR] ', '').trim()} (full output in ${logPath}).`,
+    );
   }
 }
 
 /** Path of a Maven artifact in the local repository, downloading it first if it is not there. */
-export function resolveArtifact(paths: Paths, coordinates: string, env: Env = process.env): string {
+export async function resolveArtifact(
+  paths: Paths,
+  coordinates: string,
+  env: Env = process.env,
+): Promise<string> {
   const [groupId, artifactId, version, packaging, classifier] = coordinates.split(':');
   if (!groupId || !artifactId || !version || !packaging) {
     throw new InfraError(`Malformed Maven coordinates "${coordinates}"`);
@@ -38,7 +51,12 @@ export function resolveArtifact(paths: Paths, coordinates: string, env: Env = pr
   const fileName = `${artifactId}-${version}${classifier ? `-${classifier}` : ''}.${packaging}`;
   const file = join(localRepository(env), ...groupId.split('.'), artifactId, version, fileName);
   if (!existsSync(file)) {
-    runMaven(paths, ['dependency:get', `-Dartifact=${coordinates}`, '-Dtransitive=false'], coordinates, env);
+    await runMaven(
+      paths,
+      ['dependency:get', `-Dartifact=${coordinates}`, '-Dtransitive=false'],
+      coordinates,
+      env,
+    );
   }
   if (!existsSync(file)) {
     throw new InfraError(`Maven reported success for ${coordinates} but ${file} is missing.`);
@@ -47,20 +65,27 @@ export function resolveArtifact(paths: Paths, coordinates: string, env: Env = pr
 }
 
 /** Resolves a pom's runtime classpath once and caches it in `outputFile`. */
-export function resolveClasspath(
+export async function resolveClasspath(
   paths: Paths,
   pom: string,
   properties: Readonly<Record<string, string>>,
   outputFile: string,
   what: string,
   env: Env = process.env,
-): string {
+): Promise<string> {
   if (!existsSync(outputFile)) {
     mkdirSync(dirname(outputFile), { recursive: true });
     const defines = Object.entries(properties).map(([key, value]) => `-D${key}=${value}`);
-    runMaven(
+    await runMaven(
       paths,
-      ['-f', pom, ...defines, 'dependency:build-classpath', '-Dmdep.includeScope=runtime', `-Dmdep.outputFile=${outputFile}`],
+      [
+        '-f',
+        pom,
+        ...defines,
+        'dependency:build-classpath',
+        '-Dmdep.includeScope=runtime',
+        `-Dmdep.outputFile=${outputFile}`,
+      ],
       what,
       env,
     );

@@ -19,7 +19,9 @@ export interface Paths {
 
 export function resolvePaths(env: Env = process.env): Paths {
   const state = resolve(REPO_ROOT, env['ATLAS_STATE_DIR'] ?? '.atlas');
-  const cache = resolve(env['ATLAS_CACHE_DIR'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'atlas-erp'));
+  const cache = resolve(
+    env['ATLAS_CACHE_DIR'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'atlas-erp'),
+  );
   return {
     state,
     run: join(state, 'run'),

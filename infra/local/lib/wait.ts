@@ -3,7 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** Polls `probe` until it answers true or the timeout passes; returns whether it became ready. */
 export async function waitUntil(
   probe: () => Promise<boolean>,
-  { timeoutMs, intervalMs = 250, stillAlive }: { timeoutMs: number; intervalMs?: number; stillAlive?: () => boolean },
+  {
+    timeoutMs,
+    intervalMs = 250,
+    stillAlive,
+  }: { timeoutMs: number; intervalMs?: number; stillAlive?: () => boolean },
 ): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

@@ -3,14 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadStackConfig } from '@atlas/config';
 
-const kafka = new Kafka({ clientId: 'atlas-foundation-test', brokers: [...loadStackConfig().kafka.brokers], logLevel: logLevel.NOTHING });
+const kafka = new Kafka({
+  clientId: 'atlas-foundation-test',
+  brokers: [...loadStackConfig().kafka.brokers],
+  logLevel: logLevel.NOTHING,
+});
 const admin = kafka.admin();
 const topic = `atlas.test.kafka-roundtrip.${randomUUID()}`;
 
 describe('Kafka broker', () => {
   beforeAll(async () => {
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: 3, replicationFactor: 1 }],
+      waitForLeaders: true,
+    });
   });
 
   afterAll(async () => {
@@ -27,7 +34,10 @@ describe('Kafka broker', () => {
   it('delivers produced records to a new consumer group, in order per key', async () => {
     const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    const sent = Array.from({ length: 10 }, (_, i) => ({ key: `order-${i % 2}`, value: `event-${i}` }));
+    const sent = Array.from({ length: 10 }, (_, i) => ({
+      key: `order-${i % 2}`,
+      value: `event-${i}`,
+    }));
     await producer.send({ topic, messages: sent });
     await producer.disconnect();
 
@@ -36,10 +46,16 @@ describe('Kafka broker', () => {
     await consumer.subscribe({ topic, fromBeginning: true });
     const received: { key: string; value: string }[] = [];
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${received.length} of ${sent.length} records arrived`)), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`only ${received.length} of ${sent.length} records arrived`)),
+        20_000,
+      );
       void consumer.run({
         eachMessage: async ({ message }) => {
-          received.push({ key: message.key?.toString() ?? '', value: message.value?.toString() ?? '' });
+          received.push({
+            key: message.key?.toString() ?? '',
+            value: message.value?.toString() ?? '',
+          });
           if (received.length === sent.length) {
             clearTimeout(timer);
             resolve();

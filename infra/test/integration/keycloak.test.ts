@@ -39,7 +39,9 @@ describe('Keycloak realm atlas-erp', () => {
   it('signs with a key the JWKS publishes under the token kid', async () => {
     const { accessToken } = await fetchToken('admin');
     const { kid } = decodeProtectedHeader(accessToken ?? '');
-    const certs = (await (await fetch(`${keycloak.issuer}/protocol/openid-connect/certs`)).json()) as { keys: { kid: string }[] };
+    const certs = (await (
+      await fetch(`${keycloak.issuer}/protocol/openid-connect/certs`)
+    ).json()) as { keys: { kid: string }[] };
     expect(certs.keys.map((key) => key.kid)).toContain(kid);
   });
 });

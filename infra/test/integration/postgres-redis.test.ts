@@ -8,7 +8,10 @@ const config = loadStackConfig();
 
 describe('PostgreSQL', () => {
   it.each(serviceNames)('serves the %s database and round-trips a row', async (service) => {
-    const sql = postgres(config.postgres.databaseUrl(service), { max: 1, onnotice: () => undefined });
+    const sql = postgres(config.postgres.databaseUrl(service), {
+      max: 1,
+      onnotice: () => undefined,
+    });
     try {
       const [database] = await sql<{ name: string }[]>`select current_database() as name`;
       expect(database?.name).toBe(`atlas_${service}`);

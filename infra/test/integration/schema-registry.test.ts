@@ -6,7 +6,12 @@ import { loadStackConfig } from '@atlas/config';
 
 const registryUrl = loadStackConfig().schemaRegistry.url;
 const registry = new SchemaRegistry({ host: registryUrl });
-const recordSchema = {
+const recordSchema: {
+  type: 'record';
+  name: string;
+  namespace: string;
+  fields: { name: string; type: string }[];
+} = {
   type: 'record',
   name: 'FoundationProbe',
   namespace: 'dev.atlas.test',
@@ -14,7 +19,7 @@ const recordSchema = {
     { name: 'id', type: 'string' },
     { name: 'quantity', type: 'int' },
   ],
-} as const;
+};
 // Subject strategy of the contract: topic + fully qualified record name.
 const subject = `atlas.test.registry.${randomUUID()}-dev.atlas.test.FoundationProbe`;
 
@@ -25,7 +30,10 @@ describe('Apicurio registry through the Confluent-compatible API', () => {
 
   it('registers an Avro schema, encodes in the Confluent wire format and decodes it back', async () => {
     const type = avro.Type.forSchema(recordSchema);
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(type.schema()) }, { subject });
+    const { id } = await registry.register(
+      { type: SchemaType.AVRO, schema: JSON.stringify(type.schema()) },
+      { subject },
+    );
     const value = { id: randomUUID(), quantity: 3 };
 
     const encoded = await registry.encode(id, value);
@@ -43,10 +51,16 @@ describe('Apicurio registry through the Confluent-compatible API', () => {
       body: JSON.stringify({ compatibility: 'BACKWARD' }),
     });
     expect(config.status).toBe(200);
-    const incompatible = { ...recordSchema, fields: [...recordSchema.fields, { name: 'required', type: 'string' }] };
+    const incompatible = {
+      ...recordSchema,
+      fields: [...recordSchema.fields, { name: 'required', type: 'string' }],
+    };
 
     await expect(
-      registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(incompatible) }, { subject }),
+      registry.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(incompatible) },
+        { subject },
+      ),
     ).rejects.toThrow();
   });
 });

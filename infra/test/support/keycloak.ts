@@ -11,13 +11,24 @@ export const DEMO_USERS = {
 export type DemoUser = keyof typeof DEMO_USERS;
 
 /** A real access token from the local realm via the password grant (local realm only, see ADR-0015). */
-export async function fetchToken(username: string, password = 'atlas'): Promise<{ status: number; accessToken?: string }> {
+export async function fetchToken(
+  username: string,
+  password = 'atlas',
+): Promise<{ status: number; accessToken?: string }> {
   const { keycloak } = loadStackConfig();
   const response = await fetch(`${keycloak.issuer}/protocol/openid-connect/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: keycloak.clientId, username, password }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: keycloak.clientId,
+      username,
+      password,
+    }),
   });
   const body = (await response.json()) as { access_token?: string };
-  return { status: response.status, ...(body.access_token ? { accessToken: body.access_token } : {}) };
+  return {
+    status: response.status,
+    ...(body.access_token ? { accessToken: body.access_token } : {}),
+  };
 }

@@ -7,7 +7,9 @@ describe('loadStackConfig', () => {
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(config.schemaRegistry.url).toBe('http://127.0.0.1:8081/apis/ccompat/v7');
     expect(config.keycloak.issuer).toBe('http://127.0.0.1:8180/realms/atlas-erp');
-    expect(config.postgres.databaseUrl('billing')).toBe('postgres://postgres@127.0.0.1:5432/atlas_billing');
+    expect(config.postgres.databaseUrl('billing')).toBe(
+      'postgres://postgres@127.0.0.1:5432/atlas_billing',
+    );
     expect(config.redis.url).toBe('redis://127.0.0.1:6379');
     expect(config.gateway.port).toBe(8080);
   });

@@ -21,7 +21,10 @@ export interface StackConfig {
     readonly clientId: string;
     readonly issuer: string;
   };
-  readonly postgres: { readonly baseUrl: string; readonly databaseUrl: (service: ServiceName) => string };
+  readonly postgres: {
+    readonly baseUrl: string;
+    readonly databaseUrl: (service: ServiceName) => string;
+  };
   readonly redis: { readonly url: string };
   readonly gateway: { readonly port: number };
 }
@@ -67,7 +70,10 @@ export function loadStackConfig(env: Env = process.env): StackConfig {
     .filter((broker) => broker !== '');
   for (const broker of brokers) {
     if (!/^[\w.-]+:\d{1,5}$/.test(broker)) {
-      throw new ConfigError('ATLAS_KAFKA_BROKERS', `expected host:port[,host:port], got "${broker}"`);
+      throw new ConfigError(
+        'ATLAS_KAFKA_BROKERS',
+        `expected host:port[,host:port], got "${broker}"`,
+      );
     }
   }
 
