@@ -1,0 +1,20 @@
+export {
+  AtlasError,
+  BadRequestError,
+  ConflictError,
+  DependencyUnavailableError,
+  ForbiddenError,
+  IdempotencyInFlightError,
+  IdempotencyKeyReusedError,
+  InternalError,
+  MalformedEventError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+  asAtlasError,
+} from './errors.ts';
+export type { FieldViolation } from './errors.ts';
+export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemSlug, toProblem } from './problem.ts';
+export type { ProblemDetails } from './problem.ts';

@@ -1,0 +1,13 @@
+export { createLogger } from './logger.ts';
+export type { Logger, LogContext, LoggerOptions } from './logger.ts';
+export {
+  Counter,
+  Gauge,
+  Histogram,
+  LATENCY_BUCKETS_SECONDS,
+  Registry,
+  counter,
+  createMetricsRegistry,
+  gauge,
+  histogram,
+} from './metrics.ts';

@@ -1,0 +1,59 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * A registry per function process with Node's default metrics and the function's identity as
+ * default labels, so one Prometheus scrape config fits every function.
+ */
+export function createMetricsRegistry(labels: { service: string; function: string }): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels(labels);
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/** Buckets for latencies that are usually a few milliseconds and sometimes a few seconds. */
+export const LATENCY_BUCKETS_SECONDS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+/** Returns the metric registered under `name`, creating it once: functions and tests may ask twice. */
+export function histogram(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly string[],
+): Histogram {
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Histogram) return existing;
+  return new Histogram({
+    name,
+    help,
+    labelNames,
+    buckets: LATENCY_BUCKETS_SECONDS,
+    registers: [registry],
+  });
+}
+
+export function gauge(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly string[] = [],
+): Gauge {
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Gauge) return existing;
+  return new Gauge({ name, help, labelNames, registers: [registry] });
+}
+
+export function counter(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly string[] = [],
+): Counter {
+  const existing = registry.getSingleMetric(name);
+  if (existing instanceof Counter) return existing;
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
