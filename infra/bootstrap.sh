@@ -8,9 +8,20 @@ cd "$(dirname "$0")/.."
 stamp=node_modules/.atlas-install-stamp
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 
-if [ -x node_modules/.bin/node ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_hash" ]; then
-  exit 0
+up_to_date() {
+  [ -x node_modules/.bin/node ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_hash" ]
+}
+
+up_to_date && exit 0
+
+# Two npm scripts started at once (npm start in one terminal, npm test in another) must not
+# both run `npm ci`, which deletes node_modules first: the second waits, then finds it done.
+mkdir -p .atlas
+if command -v flock >/dev/null 2>&1 && [ -z "${ATLAS_BOOTSTRAP_LOCKED:-}" ]; then
+  export ATLAS_BOOTSTRAP_LOCKED=1
+  exec flock .atlas/bootstrap.lock sh "$(pwd)/infra/bootstrap.sh"
 fi
+up_to_date && exit 0
 
 if ! command -v npm >/dev/null 2>&1; then
   echo "atlas: npm is missing. Install Node.js (any version >= 18, e.g. 'apt-get install nodejs npm'); the project brings its own Node 24." >&2

@@ -1,4 +1,5 @@
 import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadStackConfig } from '@atlas/config';
 import type { Component, ComponentContext, Env } from './components/component.ts';
 import { kafka } from './components/kafka.ts';
@@ -7,6 +8,7 @@ import { keycloak } from './components/keycloak.ts';
 import { postgres } from './components/postgres.ts';
 import { redis } from './components/redis.ts';
 import { InfraError } from './lib/errors.ts';
+import { withLock } from './lib/lock.ts';
 import { resolvePaths } from './lib/paths.ts';
 import { describePortHolder, isPortOpen } from './lib/ports.ts';
 import { logFile, ownedPid, recordPid, stopProcess } from './lib/processes.ts';
@@ -20,6 +22,10 @@ export interface ComponentStatus {
   readonly state: ComponentState;
   readonly pid?: number;
   readonly readyMs?: number;
+}
+
+function stackLock(context: ComponentContext): string {
+  return join(context.paths.run, 'stack.lock');
 }
 
 export function stackContext(env: Env = process.env): ComponentContext {
@@ -117,18 +123,20 @@ export async function down(
   context: ComponentContext = stackContext(),
   only?: ReadonlySet<string>,
 ): Promise<ComponentStatus[]> {
-  const statuses: ComponentStatus[] = [];
-  for (const component of components(context).reverse()) {
-    if (only && !only.has(component.name)) continue;
-    const pid = ownedPid(context.paths, component.name, component.marker);
-    if (pid !== undefined) {
-      await stopProcess(context.paths, component.name, pid, {
-        signal: component.stopSignal ?? 'SIGTERM',
-      });
-      statuses.push({ name: component.name, address: component.address, state: 'stopped', pid });
+  return withLock(stackLock(context), async () => {
+    const statuses: ComponentStatus[] = [];
+    for (const component of components(context).reverse()) {
+      if (only && !only.has(component.name)) continue;
+      const pid = ownedPid(context.paths, component.name, component.marker);
+      if (pid !== undefined) {
+        await stopProcess(context.paths, component.name, pid, {
+          signal: component.stopSignal ?? 'SIGTERM',
+        });
+        statuses.push({ name: component.name, address: component.address, state: 'stopped', pid });
+      }
     }
-  }
-  return statuses;
+    return statuses;
+  });
 }
 
 export async function status(

@@ -41,7 +41,8 @@ describe('Kafka broker', () => {
     await producer.send({ topic, messages: sent });
     await producer.disconnect();
 
-    const consumer = kafka.consumer({ groupId: `atlas-test-${randomUUID()}` });
+    const groupId = `atlas-test-${randomUUID()}`;
+    const consumer = kafka.consumer({ groupId });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const received: { key: string; value: string }[] = [];
@@ -64,6 +65,7 @@ describe('Kafka broker', () => {
       });
     });
     await consumer.disconnect();
+    await admin.deleteGroups([groupId]);
 
     for (const key of ['order-0', 'order-1']) {
       expect(received.filter((r) => r.key === key).map((r) => r.value)).toEqual(
