@@ -1,4 +1,5 @@
-import { AtlasError, ValidationError, asAtlasError } from './errors.ts';
+import type { AtlasError } from './errors.ts';
+import { ValidationError, asAtlasError } from './errors.ts';
 
 /** RFC 7807 problem details, with the contract's `correlationId` and, for validation, `errors`. */
 export interface ProblemDetails {
