@@ -28,10 +28,16 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 
-echo "atlas: installing dependencies (npm ci) ..." >&2
-npm ci --no-audit --no-fund --loglevel=error
+if [ -d node_modules ]; then
+  # Incremental: never wipes node_modules under a process that is using it.
+  echo "atlas: package-lock.json changed; updating dependencies (npm install) ..." >&2
+  npm install --no-audit --no-fund --loglevel=error
+else
+  echo "atlas: installing dependencies (npm ci) ..." >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
 if ! node_modules/.bin/node -e 'process.exit(Number(process.versions.node.split(".")[0]) === 24 ? 0 : 1)'; then
   echo "atlas: node_modules/.bin/node is not Node 24 after install; delete node_modules and retry." >&2
   exit 1
 fi
-echo "$lock_hash" > "$stamp"
+sha256sum package-lock.json | cut -d' ' -f1 > "$stamp"

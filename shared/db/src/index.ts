@@ -1,0 +1,5 @@
+export { createSql } from './connection.ts';
+export type { Sql, TransactionSql } from './connection.ts';
+export { MigrationError, migrate, readMigrations } from './migrate.ts';
+export type { Migration, MigrationSet } from './migrate.ts';
+export { migrateService, migrationSetsOf } from './service-migrations.ts';
