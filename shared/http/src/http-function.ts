@@ -1,0 +1,71 @@
+import middy, { type MiddlewareObj } from '@middy/core';
+import type { z } from 'zod';
+import type { Logger, Registry } from '@atlas/observability';
+import { jsonBody } from './middleware/json-body.ts';
+import { observe } from './middleware/observe.ts';
+import { validate, type RequestSchemas } from './middleware/validate.ts';
+import type { HttpEvent, HttpResult } from './types.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResult | undefined>;
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/** What a handler receives: the event with its parts already validated and typed. */
+export type ValidatedEvent<S extends RequestSchemas> = Omit<
+  HttpEvent,
+  'body' | 'params' | 'query'
+> & {
+  readonly body: Infer<S['body']>;
+  readonly params: S['params'] extends z.ZodType
+    ? z.infer<S['params']>
+    : Readonly<Record<string, string>>;
+  readonly query: S['query'] extends z.ZodType ? z.infer<S['query']> : HttpEvent['query'];
+};
+
+export interface HttpFunctionSpec<S extends RequestSchemas> {
+  readonly name: string;
+  readonly method: HttpMethod;
+  /** `/v1/orders/:orderId`; parameters become `params`. */
+  readonly route: string;
+  readonly schemas: S;
+  /** Verifies the caller and its permission; runs before the body is even parsed, so 401/403 win over 400. */
+  readonly authenticate?: HttpMiddleware;
+  /** Runs last before the handler, so a rejected request never takes an idempotency key. */
+  readonly idempotency?: HttpMiddleware;
+  readonly handler: (event: ValidatedEvent<S>) => Promise<HttpResult>;
+}
+
+export interface HttpFunctionDependencies {
+  readonly logger: Logger;
+  readonly registry: Registry;
+}
+
+export type HttpEventHandler = (event: HttpEvent) => Promise<HttpResult>;
+
+/**
+ * Builds the one middleware chain every HTTP function uses:
+ * observe → authenticate → JSON body → validate → idempotency → handler.
+ */
+export function httpFunction<S extends RequestSchemas>(
+  spec: HttpFunctionSpec<S>,
+  dependencies: HttpFunctionDependencies,
+): HttpEventHandler {
+  const chain = middy<HttpEvent, HttpResult | undefined>().use(
+    observe({
+      route: `${spec.method} ${spec.route}`,
+      logger: dependencies.logger,
+      registry: dependencies.registry,
+    }),
+  );
+  if (spec.authenticate) chain.use(spec.authenticate);
+  chain.use(jsonBody()).use(validate(spec.schemas));
+  if (spec.idempotency) chain.use(spec.idempotency);
+  const handler = chain.handler((event) => spec.handler(event as unknown as ValidatedEvent<S>));
+  return async (event) => {
+    const result = await handler(event, {} as never);
+    // observe() turns every failure into a problem response, so a missing result is a bug in the chain.
+    if (!result) throw new Error(`${spec.name}: the middleware chain produced no response`);
+    return result;
+  };
+}

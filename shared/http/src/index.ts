@@ -1,0 +1,16 @@
+export { httpFunction } from './http-function.ts';
+export type {
+  HttpEventHandler,
+  HttpFunctionDependencies,
+  HttpFunctionSpec,
+  HttpMethod,
+  HttpMiddleware,
+  ValidatedEvent,
+} from './http-function.ts';
+export { BODY_LIMIT_BYTES } from './middleware/json-body.ts';
+export type { RequestSchemas } from './middleware/validate.ts';
+export { matchRoute } from './route.ts';
+export { serve } from './serve.ts';
+export type { ReadinessCheck, Route, RunningFunction, ServeOptions } from './serve.ts';
+export { json } from './types.ts';
+export type { Headers, HttpEvent, HttpResult } from './types.ts';

@@ -1,0 +1,38 @@
+import type { MiddlewareObj } from '@middy/core';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '@atlas/errors';
+import type { HttpEvent, HttpResult } from '../types.ts';
+
+/** Contract §3: bodies over 1 MiB get 413. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Where the server keeps the caller's Content-Type while the Functions Framework sees raw bytes (see serve.ts). */
+export const ORIGINAL_CONTENT_TYPE_HEADER = 'x-atlas-content-type';
+
+const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
+/** Parses a JSON body into `event.body`; an empty body leaves it undefined for validation to judge. */
+export function jsonBody(): MiddlewareObj<HttpEvent, HttpResult | undefined> {
+  return {
+    name: 'jsonBody',
+    before: ({ event }) => {
+      if (event.rawBody.length === 0) return;
+      if (event.rawBody.length > BODY_LIMIT_BYTES) {
+        throw new PayloadTooLargeError(
+          `The body has ${event.rawBody.length} bytes; the limit is ${BODY_LIMIT_BYTES}.`,
+        );
+      }
+      const contentType =
+        event.headers[ORIGINAL_CONTENT_TYPE_HEADER] ?? event.headers['content-type'] ?? '';
+      if (!JSON_MEDIA_TYPE.test(contentType)) {
+        throw new UnsupportedMediaTypeError(
+          `Send the body as application/json (got "${contentType || 'no Content-Type'}").`,
+        );
+      }
+      try {
+        event.body = JSON.parse(event.rawBody.toString('utf8')) as unknown;
+      } catch {
+        throw new BadRequestError('The body is not valid JSON.');
+      }
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { Logger } from '@atlas/observability';
+
+/** Header names are lower-case, as Node gives them. */
+export type Headers = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The request as every middleware and handler sees it. The adapter fills the transport part;
+ * middlewares fill the rest in order (correlation → body → validation → auth → idempotency).
+ */
+export interface HttpEvent {
+  readonly method: string;
+  /** Path without the query string. */
+  readonly path: string;
+  /** Path and query as received: the problem's `instance`. */
+  readonly url: string;
+  readonly headers: Headers;
+  readonly rawBody: Buffer;
+  readonly query: Readonly<Record<string, string | string[]>>;
+  params: Readonly<Record<string, string>>;
+  correlationId: string;
+  traceparent?: string;
+  logger: Logger;
+  /** The JSON body, once parsed. */
+  body?: unknown;
+  /** The verified caller, once authenticated; the idempotency scope. */
+  principal?: { readonly subject: string; readonly username: string };
+}
+
+/** What a handler returns; the adapter writes it as it is, so a replay can be byte-for-byte. */
+export interface HttpResult {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+export function json(
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): HttpResult {
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  };
+}
