@@ -1,0 +1,93 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { CatalogError, kafkaSources, loadCatalog } from './index.ts';
+
+function functionFolder(
+  root: string,
+  service: string,
+  name: string,
+  definition: Record<string, unknown>,
+): void {
+  const directory = join(root, service, name);
+  mkdirSync(directory, { recursive: true });
+  writeFileSync(join(directory, 'function.json'), JSON.stringify(definition));
+  writeFileSync(join(directory, 'main.ts'), 'export {};\n');
+}
+
+const reserve = {
+  name: 'reserve-stock',
+  service: 'inventory',
+  description: 'Reserves stock for a placed order',
+  trigger: { kind: 'kafka', topic: 'atlas.order.events.v1', eventTypes: ['OrderPlaced'] },
+  port: 8121,
+  entry: './main.ts',
+};
+const place = {
+  name: 'place-order',
+  service: 'order',
+  description: 'Places an order (POST /v1/orders)',
+  trigger: {
+    kind: 'http',
+    routes: [{ method: 'POST', path: '/v1/orders', permission: 'orders:write' }],
+  },
+  port: 8111,
+  entry: './main.ts',
+};
+
+describe('the function catalog', () => {
+  it('reads every function.json, sorted by port, and lists the Kafka sources', () => {
+    const root = mkdtempSync(join(tmpdir(), 'atlas-catalog-'));
+    functionFolder(root, 'inventory', 'reserve-stock', reserve);
+    functionFolder(root, 'order', 'place-order', place);
+
+    const catalog = loadCatalog(root);
+
+    expect(catalog.map((entry) => entry.name)).toEqual(['place-order', 'reserve-stock']);
+    expect(kafkaSources(catalog).map((entry) => entry.trigger.topic)).toEqual([
+      'atlas.order.events.v1',
+    ]);
+  });
+
+  it.each([
+    ['an unknown field', { ...place, replicas: 3 }, /replicas/],
+    [
+      'a route without a permission',
+      { ...place, trigger: { kind: 'http', routes: [{ method: 'POST', path: '/v1/orders' }] } },
+      /permission/,
+    ],
+    [
+      'a topic outside the naming rule',
+      { ...reserve, trigger: { ...reserve.trigger, topic: 'orders' } },
+      /topic/,
+    ],
+    [
+      'an entry that does not exist',
+      { ...place, entry: './missing.ts' },
+      /missing\.ts does not exist/,
+    ],
+  ])('rejects a definition with %s', (_case, definition, message) => {
+    const root = mkdtempSync(join(tmpdir(), 'atlas-catalog-'));
+    functionFolder(root, definition.service, definition.name, definition);
+    expect(() => loadCatalog(root)).toThrow(CatalogError);
+    expect(() => loadCatalog(root)).toThrow(message);
+  });
+
+  it('rejects two functions on one port', () => {
+    const root = mkdtempSync(join(tmpdir(), 'atlas-catalog-'));
+    functionFolder(root, 'order', 'place-order', place);
+    functionFolder(root, 'inventory', 'reserve-stock', { ...reserve, port: place.port });
+    expect(() => loadCatalog(root)).toThrow(/share the port 8111/);
+  });
+
+  it('rejects a definition whose folder does not match its name', () => {
+    const root = mkdtempSync(join(tmpdir(), 'atlas-catalog-'));
+    functionFolder(root, 'order', 'placement', place);
+    expect(() => loadCatalog(root)).toThrow(/folder must match/);
+  });
+
+  it('accepts the functions of this repository', () => {
+    expect(() => loadCatalog()).not.toThrow();
+  });
+});

@@ -1,0 +1,83 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { functionDefinitionSchema, type FunctionDefinition } from './definition.ts';
+
+export const FUNCTIONS_ROOT = fileURLToPath(new URL('../../../functions', import.meta.url));
+
+export interface CatalogEntry extends FunctionDefinition {
+  /** Absolute folder of the function. */
+  readonly directory: string;
+  /** Absolute path of its entry module. */
+  readonly entryPath: string;
+}
+
+export class CatalogError extends Error {
+  readonly code = 'ATLAS_CATALOG_INVALID';
+}
+
+function readDefinition(directory: string): CatalogEntry {
+  const file = join(directory, 'function.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CatalogError(`${file} is not readable JSON`, { cause: error });
+  }
+  const parsed = functionDefinitionSchema.safeParse(raw);
+  if (!parsed.success) {
+    const details = parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new CatalogError(`${file} is not a valid function definition: ${details}`);
+  }
+  const entryPath = join(directory, parsed.data.entry);
+  if (!existsSync(entryPath))
+    throw new CatalogError(`${file}: entry ${parsed.data.entry} does not exist`);
+  return { ...parsed.data, directory, entryPath };
+}
+
+/**
+ * Every function of Atlas ERP, from `functions/<service>/<function>/function.json`: the one source
+ * of truth the local runner, the delivery process, the k8s manifests, the docs and the tests read.
+ * Checks what a single file cannot: unique names and ports, the folder matching service and name.
+ */
+export function loadCatalog(root: string = FUNCTIONS_ROOT): CatalogEntry[] {
+  if (!existsSync(root)) return [];
+  const entries: CatalogEntry[] = [];
+  for (const service of readdirSync(root, { withFileTypes: true }).filter((entry) =>
+    entry.isDirectory(),
+  )) {
+    for (const folder of readdirSync(join(root, service.name), { withFileTypes: true })) {
+      const directory = join(root, service.name, folder.name);
+      if (!folder.isDirectory() || !existsSync(join(directory, 'function.json'))) continue;
+      const entry = readDefinition(directory);
+      if (entry.service !== service.name || entry.name !== folder.name) {
+        throw new CatalogError(
+          `${directory}: function.json says ${entry.service}/${entry.name}; the folder must match`,
+        );
+      }
+      entries.push(entry);
+    }
+  }
+  for (const key of ['name', 'port'] as const) {
+    const seen = new Map<string | number, string>();
+    for (const entry of entries) {
+      const other = seen.get(entry[key]);
+      if (other)
+        throw new CatalogError(`${entry.directory} and ${other} share the ${key} ${entry[key]}`);
+      seen.set(entry[key], entry.directory);
+    }
+  }
+  return entries.sort((a, b) => a.port - b.port);
+}
+
+/** The KafkaSources the delivery process must run: one per function with a Kafka trigger. */
+export function kafkaSources(
+  catalog: readonly CatalogEntry[],
+): (CatalogEntry & { trigger: { kind: 'kafka' } })[] {
+  return catalog.filter(
+    (entry): entry is CatalogEntry & { trigger: { kind: 'kafka' } } =>
+      entry.trigger.kind === 'kafka',
+  );
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+const name = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{1,40}[a-z0-9]$/, 'lower-case letters, digits and dashes');
+const SERVICES = ['gateway', 'order', 'inventory', 'billing', 'workflow', 'reporting'] as const;
+
+const httpRoute = z.strictObject({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+  path: z.string().startsWith('/'),
+  /** A permission of the contract's RBAC matrix, `public` (no token) or `signature` (webhook HMAC). */
+  permission: z.string().min(1),
+});
+
+const trigger = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('http'), routes: z.array(httpRoute).min(1) }),
+  /** Delivered as CloudEvents over HTTP, as a Knative KafkaSource does. */
+  z.strictObject({
+    kind: z.literal('kafka'),
+    topic: z.string().regex(/^atlas\.[a-z]+\.events\.v\d+$/),
+    eventTypes: z.array(z.string().regex(/^[A-Z][A-Za-z]+$/)).min(1),
+  }),
+  /** Always running, not triggered (the outbox relays). */
+  z.strictObject({ kind: z.literal('worker') }),
+]);
+
+/** The schema of `functions/<service>/<function>/function.json`. */
+export const functionDefinitionSchema = z.strictObject({
+  name,
+  service: z.enum(SERVICES),
+  description: z.string().min(10),
+  trigger,
+  /** The local port (`npm start`); in the cluster every function listens on 8080. */
+  port: z.int().min(1024).max(65_535),
+  /** The module that starts the function, relative to the function's folder. */
+  entry: z.string().regex(/^\.\/[\w./-]+\.ts$/),
+});
+
+export type FunctionDefinition = z.infer<typeof functionDefinitionSchema>;
+export type Trigger = FunctionDefinition['trigger'];
+export type ServiceOfFunction = FunctionDefinition['service'];

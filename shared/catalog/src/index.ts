@@ -1,0 +1,4 @@
+export { CatalogError, FUNCTIONS_ROOT, kafkaSources, loadCatalog } from './catalog.ts';
+export type { CatalogEntry } from './catalog.ts';
+export { functionDefinitionSchema } from './definition.ts';
+export type { FunctionDefinition, ServiceOfFunction, Trigger } from './definition.ts';
