@@ -39,11 +39,15 @@ describe('migrate', () => {
     expect(second).toEqual([]);
     const tables = await sql<{ name: string }[]>`
       select table_name as name from information_schema.tables where table_schema = 'public' order by 1`;
-    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['atlas_inbox', 'atlas_outbox', 'atlas_schema_migrations']));
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['atlas_inbox', 'atlas_outbox', 'atlas_schema_migrations']),
+    );
   });
 
   it('applies each file once when several processes migrate at the same time', async () => {
-    const directory = migrationFolder({ '0001_counter.sql': 'create table concurrent_probe (id int primary key);' });
+    const directory = migrationFolder({
+      '0001_counter.sql': 'create table concurrent_probe (id int primary key);',
+    });
     const sets = [{ name: `concurrent-${randomUUID()}`, directory }];
 
     const results = await Promise.all([migrate(sql, sets), migrate(sql, sets), migrate(sql, sets)]);
@@ -58,7 +62,9 @@ describe('migrate', () => {
     writeFileSync(join(directory, '0001_edited.sql'), 'create table edited_probe (id bigint);');
 
     await expect(migrate(sql, [{ name, directory }])).rejects.toThrow(MigrationError);
-    await expect(migrate(sql, [{ name, directory }])).rejects.toThrow(/changed after it was applied/);
+    await expect(migrate(sql, [{ name, directory }])).rejects.toThrow(
+      /changed after it was applied/,
+    );
   });
 
   it('leaves the database as it was when a file fails', async () => {
@@ -77,6 +83,8 @@ describe('migrate', () => {
 
   it('rejects a file that does not follow the naming rule', async () => {
     const directory = migrationFolder({ 'create-things.sql': 'select 1;' });
-    await expect(migrate(sql, [{ name: 'badly-named', directory }])).rejects.toThrow(/NNNN_lower_snake_case/);
+    await expect(migrate(sql, [{ name: 'badly-named', directory }])).rejects.toThrow(
+      /NNNN_lower_snake_case/,
+    );
   });
 });

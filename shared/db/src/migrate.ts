@@ -30,7 +30,9 @@ export function readMigrations(set: MigrationSet): Migration[] {
     .map((file) => {
       const match = FILE_PATTERN.exec(file);
       if (!match?.[1] || !match[2]) {
-        throw new MigrationError(`${set.directory}/${file}: migration files are named NNNN_lower_snake_case.sql`);
+        throw new MigrationError(
+          `${set.directory}/${file}: migration files are named NNNN_lower_snake_case.sql`,
+        );
       }
       const sql = readFileSync(join(set.directory, file), 'utf8');
       return {
@@ -69,11 +71,10 @@ export async function migrate(sql: Sql, sets: readonly MigrationSet[]): Promise<
         primary key (set_name, version)
       )`;
     const applied = new Map(
-      (await tx<{ set_name: string; version: string; checksum: string }[]>`
-        select set_name, version, checksum from atlas_schema_migrations`).map((row) => [
-        `${row.set_name}/${row.version}`,
-        row.checksum,
-      ]),
+      (
+        await tx<{ set_name: string; version: string; checksum: string }[]>`
+        select set_name, version, checksum from atlas_schema_migrations`
+      ).map((row) => [`${row.set_name}/${row.version}`, row.checksum]),
     );
     const done: Migration[] = [];
     for (const migration of migrations) {

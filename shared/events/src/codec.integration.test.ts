@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { loadStackConfig } from '@atlas/config';
+import { DependencyUnavailableError, MalformedEventError } from '@atlas/errors';
+import { createEventCodec } from './codec.ts';
+import { createEvent } from './create-event.ts';
+import { registerSchemas } from './register.ts';
+import type { RegisteredEventSchema } from './register.ts';
+import { PAYLOAD_FIXTURES, TEST_CONTEXT } from './testing/index.ts';
+
+const registryUrl = loadStackConfig().schemaRegistry.url;
+// A schema registered only to provoke "not an Atlas event"; deleted afterwards.
+const foreignSubject = `atlas.test.events.${String(Date.now())}-dev.atlas.test.Foreign`;
+
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('event schemas in the real registry', () => {
+  let first: RegisteredEventSchema[];
+
+  beforeAll(async () => {
+    first = await registerSchemas({ registryUrl });
+  });
+
+  afterAll(async () => {
+    for (const permanent of ['', '?permanent=true']) {
+      await fetch(`${registryUrl}/subjects/${encodeURIComponent(foreignSubject)}${permanent}`, {
+        method: 'DELETE',
+      });
+    }
+  });
+
+  it('registers every event schema and gets the same ids when run again', async () => {
+    const again = await registerSchemas({ registryUrl });
+
+    expect(first).toHaveLength(18);
+    expect(again).toEqual(first);
+  });
+
+  it('leaves every subject at BACKWARD compatibility', async () => {
+    for (const { subject } of first) {
+      const response = await fetch(`${registryUrl}/config/${encodeURIComponent(subject)}`);
+      const body = (await response.json()) as { compatibilityLevel: string };
+      expect({ subject, level: body.compatibilityLevel }).toEqual({ subject, level: 'BACKWARD' });
+    }
+  });
+
+  it('encodes an OrderPlaced in the Confluent wire format and decodes it back', async () => {
+    const codec = createEventCodec({ registryUrl });
+    const event = createEvent('OrderPlaced', PAYLOAD_FIXTURES.OrderPlaced, TEST_CONTEXT);
+    const id = first.find((entry) => entry.eventType === 'OrderPlaced')?.id;
+
+    const encoded = await codec.encode(event);
+    const decoded = await codec.decode(encoded);
+
+    expect(encoded.readUInt8(0)).toBe(0);
+    expect(encoded.readUInt32BE(1)).toBe(id);
+    expect(decoded).toEqual(event);
+    expect(Object.isFrozen(decoded.payload)).toBe(true);
+  });
+
+  it('round-trips a nullable field', async () => {
+    const codec = createEventCodec({ registryUrl });
+    const event = createEvent(
+      'ApprovalGranted',
+      { ...PAYLOAD_FIXTURES.ApprovalGranted, comment: 'fine' },
+      TEST_CONTEXT,
+    );
+
+    expect(await codec.decode(await codec.encode(event))).toEqual(event);
+  });
+
+  describe('when the bytes are not an Atlas event', () => {
+    const codec = createEventCodec({ registryUrl });
+
+    it('rejects garbage as malformed', async () => {
+      const error = await rejectionOf(codec.decode(Buffer.from('not avro at all')));
+      expect(error).toBeInstanceOf(MalformedEventError);
+    });
+
+    it('rejects an unknown schema id as malformed', async () => {
+      const error = await rejectionOf(codec.decode(Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 2])));
+      expect(error).toBeInstanceOf(MalformedEventError);
+    });
+
+    it('rejects a truncated body as malformed', async () => {
+      const event = createEvent('OrderPlaced', PAYLOAD_FIXTURES.OrderPlaced, TEST_CONTEXT);
+      const encoded = await codec.encode(event);
+
+      const error = await rejectionOf(codec.decode(encoded.subarray(0, encoded.length - 4)));
+
+      expect(error).toBeInstanceOf(MalformedEventError);
+      expect(error).toHaveProperty('retriable', false);
+    });
+
+    it('rejects a record of a schema that is no Atlas event', async () => {
+      const schema = { type: 'record', name: 'Foreign', namespace: 'dev.atlas.test', fields: [] };
+      const response = await fetch(
+        `${registryUrl}/subjects/${encodeURIComponent(foreignSubject)}/versions`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+          body: JSON.stringify({ schema: JSON.stringify(schema) }),
+        },
+      );
+      const { id } = (await response.json()) as { id: number };
+      const value = Buffer.alloc(6);
+      value.writeUInt32BE(id, 1);
+
+      const error = await rejectionOf(codec.decode(value));
+
+      expect(error).toBeInstanceOf(MalformedEventError);
+    });
+  });
+
+  describe('when the registry cannot be reached', () => {
+    const codec = createEventCodec({ registryUrl: 'http://127.0.0.1:1/apis/ccompat/v7' });
+
+    it('fails encode and decode with a retriable DependencyUnavailableError', async () => {
+      const event = createEvent('OrderConfirmed', PAYLOAD_FIXTURES.OrderConfirmed, TEST_CONTEXT);
+
+      const encodeError = await rejectionOf(codec.encode(event));
+      const decodeError = await rejectionOf(codec.decode(Buffer.from([0, 0, 0, 0, 1, 2])));
+
+      expect(encodeError).toBeInstanceOf(DependencyUnavailableError);
+      expect(decodeError).toBeInstanceOf(DependencyUnavailableError);
+      expect(encodeError).toHaveProperty('retriable', true);
+    });
+  });
+});

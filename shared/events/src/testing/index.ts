@@ -1,0 +1,1 @@
+export { PAYLOAD_FIXTURES, TEST_CONTEXT } from './fixtures.ts';
