@@ -61,7 +61,11 @@ export function httpFunction<S extends RequestSchemas>(
   if (spec.authenticate) chain.use(spec.authenticate);
   chain.use(jsonBody()).use(validate(spec.schemas));
   if (spec.idempotency) chain.use(spec.idempotency);
-  const handler = chain.handler((event) => spec.handler(event as unknown as ValidatedEvent<S>));
+  const handler = chain.handler((event) =>
+    event.idempotentReplay
+      ? Promise.resolve(event.idempotentReplay)
+      : spec.handler(event as unknown as ValidatedEvent<S>),
+  );
   return async (event) => {
     const result = await handler(event, {} as never);
     // observe() turns every failure into a problem response, so a missing result is a bug in the chain.

@@ -7,6 +7,8 @@ export type {
   HttpMiddleware,
   ValidatedEvent,
 } from './http-function.ts';
+export { authenticate } from './middleware/authenticate.ts';
+export { idempotency, REPLAYED_HEADER } from './middleware/idempotency.ts';
 export { BODY_LIMIT_BYTES } from './middleware/json-body.ts';
 export type { RequestSchemas } from './middleware/validate.ts';
 export { matchRoute } from './route.ts';

@@ -23,7 +23,13 @@ export interface HttpEvent {
   /** The JSON body, once parsed. */
   body?: unknown;
   /** The verified caller, once authenticated; the idempotency scope. */
-  principal?: { readonly subject: string; readonly username: string };
+  principal?: {
+    readonly subject: string;
+    readonly username: string;
+    readonly roles: readonly string[];
+  };
+  /** Set by idempotency() when the key completed before: the chain answers it instead of the handler. */
+  idempotentReplay?: HttpResult;
 }
 
 /** What a handler returns; the adapter writes it as it is, so a replay can be byte-for-byte. */

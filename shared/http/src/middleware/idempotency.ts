@@ -1,0 +1,72 @@
+import type { MiddlewareObj } from '@middy/core';
+import { InternalError } from '@atlas/errors';
+import {
+  fingerprintRequest,
+  validateIdempotencyKey,
+  type IdempotencyStore,
+} from '@atlas/idempotency';
+import type { HttpEvent, HttpResult } from '../types.ts';
+
+export const REPLAYED_HEADER = 'idempotent-replayed';
+
+type Claim = Extract<Awaited<ReturnType<IdempotencyStore['begin']>>, { kind: 'new' }>;
+
+/**
+ * Contract §3 idempotency around a command: a required `Idempotency-Key`, scoped to the caller and
+ * the route. A completed key replays the stored response (set on `event.idempotentReplay`, which
+ * the chain returns instead of running the handler); a failed handler releases the key.
+ */
+export function idempotency(
+  store: IdempotencyStore,
+  route: string,
+): MiddlewareObj<HttpEvent, HttpResult | undefined> {
+  const claims = new WeakMap<HttpEvent, Claim>();
+  return {
+    name: 'idempotency',
+    before: async ({ event }) => {
+      const key = validateIdempotencyKey(event.headers['idempotency-key']);
+      if (!event.principal)
+        throw new InternalError(
+          'idempotency() needs authenticate() before it: keys are scoped per user',
+        );
+      const outcome = await store.begin({
+        scope: event.principal.subject,
+        route,
+        key,
+        fingerprint: fingerprintRequest({
+          method: event.method,
+          path: event.path,
+          body: event.body ?? null,
+        }),
+      });
+      if (outcome.kind === 'replay') {
+        event.idempotentReplay = {
+          status: outcome.response.status,
+          headers: { ...outcome.response.headers, [REPLAYED_HEADER]: 'true' },
+          body: outcome.response.body,
+        };
+      } else {
+        claims.set(event, outcome);
+      }
+    },
+    after: async (request) => {
+      const claim = claims.get(request.event);
+      if (!claim || !request.response) return;
+      try {
+        await claim.complete(request.response);
+      } catch (error) {
+        // The command has run; failing its response now would invite a retry that runs it twice.
+        // The key stays IN_PROGRESS until its short expiry, answering 409 to a retry meanwhile.
+        request.event.logger.error({ err: error }, 'could not store the idempotent response');
+      }
+    },
+    onError: async (request) => {
+      const claim = claims.get(request.event);
+      if (!claim) return;
+      // A failed command leaves no key behind, so the client may retry it (Powertools' rule).
+      await claim.abandon().catch((error: unknown) => {
+        request.event.logger.error({ err: error }, 'could not release the idempotency key');
+      });
+    },
+  };
+}
