@@ -1,0 +1,11 @@
+export { appendEvent } from './outbox.ts';
+export { recordInInbox } from './inbox.ts';
+export { createOutboxRelay } from './relay.ts';
+export type { OutboxRelay, OutboxRelayOptions } from './relay.ts';
+export { AVRO_CONTENT_TYPE, cloudEventKafkaHeaders } from './cloud-event-headers.ts';
+export { eventFunction } from './event-function.ts';
+export type {
+  EventFunctionDependencies,
+  EventFunctionSpec,
+  EventHandlerContext,
+} from './event-function.ts';

@@ -1,0 +1,19 @@
+import type { AtlasEvent } from '@atlas/events';
+import { topicOf } from '@atlas/events';
+import type { TransactionSql } from '@atlas/db';
+
+/**
+ * Stages an event in the service's outbox inside the caller's transaction: it is published if and
+ * only if the state change commits (ADR-0003). The only way Atlas code emits an event.
+ *
+ * @example
+ * await sql.begin(async (tx) => {
+ *   await tx`update orders set status = 'CONFIRMED' where id = ${orderId}`;
+ *   await appendEvent(tx, createEvent('OrderConfirmed', payload, context));
+ * });
+ */
+export async function appendEvent(tx: TransactionSql, event: AtlasEvent): Promise<void> {
+  await tx`
+    insert into atlas_outbox (event_id, event_type, topic, aggregate_id, event)
+    values (${event.eventId}, ${event.eventType}, ${topicOf(event.eventType)}, ${event.aggregateId}, ${tx.json(JSON.parse(JSON.stringify(event)) as never)})`;
+}
