@@ -3,7 +3,8 @@
  * does not decode (a stray `%`) does not match, so it ends as a 404, not a 500.
  */
 export function matchRoute(pattern: string, path: string): Record<string, string> | undefined {
-  const expected = pattern.split('/');
+  // A trailing slash is not significant: `/v1/orders/` is `/v1/orders`, and `/` is the root.
+  const expected = pattern.replace(/\/+$/, '').split('/');
   const actual = path.replace(/\/+$/, '').split('/');
   if (expected.length !== actual.length) return undefined;
   const params: Record<string, string> = {};

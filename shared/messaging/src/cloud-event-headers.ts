@@ -1,4 +1,4 @@
-import type { AnyAtlasEvent } from '@atlas/events';
+import type { AtlasEvent } from '@atlas/events';
 
 /** Media type of a Confluent-framed Avro record value. */
 export const AVRO_CONTENT_TYPE = 'application/avro';
@@ -8,7 +8,7 @@ export const AVRO_CONTENT_TYPE = 'application/avro';
  * Knative KafkaSource turns into a CloudEvent without touching the value. Correlation and causation
  * ride along as extension attributes so a consumer can log them before it decodes anything.
  */
-export function cloudEventKafkaHeaders(event: AnyAtlasEvent): Record<string, string> {
+export function cloudEventKafkaHeaders(event: AtlasEvent): Record<string, string> {
   return {
     ce_specversion: '1.0',
     ce_id: event.eventId,

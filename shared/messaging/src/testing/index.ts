@@ -1,0 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { loadStackConfig } from '@atlas/config';
+import { createEvent, type AtlasEvent } from '@atlas/events';
+import { PAYLOAD_FIXTURES, TEST_CONTEXT } from '@atlas/events/testing';
+
+export const testKafka = (): Kafka =>
+  new Kafka({
+    clientId: 'atlas-messaging-test',
+    brokers: [...loadStackConfig().kafka.brokers],
+    logLevel: logLevel.NOTHING,
+  });
+
+/** A throwaway topic that follows the naming rule, with `partitions` partitions. */
+export async function createTestTopic(admin: Admin, partitions = 3): Promise<string> {
+  const topic = `atlas.test${randomUUID().replaceAll('-', '')}.events.v1`;
+  await admin.createTopics({
+    topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    waitForLeaders: true,
+  });
+  return topic;
+}
+
+/** An OrderPlaced for its own order, so tests can tell their events apart. */
+export function orderPlaced(orderId: string = randomUUID()): AtlasEvent<'OrderPlaced'> {
+  return createEvent(
+    'OrderPlaced',
+    { ...PAYLOAD_FIXTURES.OrderPlaced, orderId },
+    { ...TEST_CONTEXT, correlationId: randomUUID() },
+  );
+}
