@@ -16,11 +16,11 @@ import { recordInInbox } from './inbox.ts';
 /** What a consumer's handler may do besides writing its own tables in `tx`. */
 export interface EventHandlerContext {
   /** Stages a follow-up event in the outbox, caused by the event being handled. */
-  emit<T extends EventType>(
+  readonly emit: <T extends EventType>(
     eventType: T,
     payload: EventPayloads[T],
     options?: { aggregateId?: string },
-  ): Promise<void>;
+  ) => Promise<void>;
   readonly logger: Logger;
 }
 
