@@ -216,7 +216,7 @@ describe('the outbox relay', () => {
             stdio: ['ignore', 'pipe', 'inherit'],
           },
         );
-        child.stdout?.once('data', () => resolve(child));
+        child.stdout.once('data', () => resolve(child));
         child.once('exit', (code) =>
           reject(new Error(`relay process exited with ${code ?? 'a signal'}`)),
         );
