@@ -1,0 +1,97 @@
+import type { IHeaders } from 'kafkajs';
+
+/** The parts of a consumed Kafka record the CloudEvents mapping reads. */
+export interface KafkaRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** Milliseconds since the epoch, as kafkajs gives it. */
+  readonly timestamp: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers?: IHeaders | undefined;
+}
+
+/** A binary-mode CloudEvents HTTP request: attributes in headers, data as the body. */
+export interface HttpCloudEvent {
+  readonly headers: Record<string, string>;
+  readonly body: Uint8Array;
+  /** The `ce-id` the request carries, for logs. */
+  readonly id: string;
+}
+
+/** The source attribute Knative gives records that are not CloudEvents. */
+export function knativeSource(namespace: string, sourceName: string, topic: string): string {
+  return `/apis/v1/namespaces/${namespace}/kafkasources/${sourceName}#${topic}`;
+}
+
+function headerText(value: IHeaders[string]): string | undefined {
+  if (value === undefined) return undefined;
+  // A header repeated on the record: the Kafka binding defines one value, so take the last.
+  const one = Array.isArray(value) ? value.at(-1) : value;
+  return one === undefined ? undefined : one.toString();
+}
+
+/**
+ * HTTP binding §3.1.3.2: header values are percent-encoded outside printable ASCII, and `"` and
+ * `%` are encoded too, so a UTF-8 attribute survives the trip and CR/LF cannot split a header.
+ */
+export function percentEncode(value: string): string {
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const printable = byte >= 0x20 && byte <= 0x7e && byte !== 0x22 && byte !== 0x25;
+    out += printable
+      ? String.fromCharCode(byte)
+      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * Maps a Kafka record to a binary-mode HTTP CloudEvent, as Knative's KafkaSource dispatcher does:
+ * - a record with `ce_specversion` (Kafka binding, binary mode; what our outbox relay writes) keeps
+ *   its attributes: every `ce_<attr>` header becomes `ce-<attr>`, `content-type` stays;
+ * - any other record gets Knative's synthesised attributes (type `dev.knative.kafka.event`,
+ *   subject `partition:<p>#<offset>`, the record time, a `key` extension with the record key and a
+ *   `kafkaheader<name>` extension per header), with an id unique across topics.
+ * The body is always the record value's bytes, untouched.
+ */
+export function toHttpCloudEvent(
+  record: KafkaRecord,
+  sourceName: string,
+  namespace = 'atlas-erp',
+): HttpCloudEvent {
+  const headers: Record<string, string> = {};
+  const recordHeaders = record.headers ?? {};
+  const contentType = headerText(recordHeaders['content-type']);
+  if (contentType !== undefined) headers['content-type'] = contentType;
+
+  if (headerText(recordHeaders['ce_specversion']) !== undefined) {
+    for (const [name, value] of Object.entries(recordHeaders)) {
+      const text = headerText(value);
+      if (!name.startsWith('ce_') || text === undefined) continue;
+      headers[`ce-${name.slice(3)}`] = percentEncode(text);
+    }
+  } else {
+    const { topic, partition, offset } = record;
+    headers['ce-specversion'] = '1.0';
+    headers['ce-id'] = `${topic}-${partition}-${offset}`;
+    headers['ce-source'] = knativeSource(namespace, sourceName, topic);
+    headers['ce-type'] = 'dev.knative.kafka.event';
+    headers['ce-subject'] = `partition:${partition}#${offset}`;
+    headers['ce-time'] = new Date(Number(record.timestamp)).toISOString();
+    if (record.key !== null) headers['ce-key'] = percentEncode(record.key.toString('utf8'));
+    for (const [name, value] of Object.entries(recordHeaders)) {
+      const text = headerText(value);
+      // CloudEvents extension names are lower-case letters and digits only.
+      const extension = `kafkaheader${name.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
+      if (text !== undefined && name !== 'content-type')
+        headers[`ce-${extension}`] = percentEncode(text);
+    }
+  }
+  return {
+    headers,
+    body: record.value ?? new Uint8Array(0),
+    id: headers['ce-id'] ?? `${record.topic}-${record.partition}-${record.offset}`,
+  };
+}

@@ -1,0 +1,96 @@
+import { performance } from 'node:perf_hooks';
+import type { EachMessagePayload, Producer } from 'kafkajs';
+import type { Logger } from '@atlas/observability';
+import { toHttpCloudEvent } from './cloudevent.ts';
+import { DeadLetterWriteError, deadLetterMessage } from './dead-letter.ts';
+import { deliverWithRetry } from './deliver.ts';
+import type { DeliveryMetrics } from './metrics.ts';
+import type { KafkaSourceDefinition, KafkaSourcesOptions } from './sources.ts';
+
+/** What one source's handler needs; built once per source at start. */
+export interface SourceContext {
+  readonly definition: KafkaSourceDefinition;
+  readonly url: string;
+  readonly dlq: string;
+  readonly producer: Producer;
+  readonly metrics: DeliveryMetrics;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  readonly settings: Required<
+    Pick<KafkaSourcesOptions, 'backoffMs' | 'retries' | 'timeoutMs' | 'fetch'>
+  >;
+}
+
+/**
+ * Handles one record of a source: delivers it, or dead-letters it; resolves only when one of the
+ * two is done, since kafkajs commits the offset of every message whose handler resolved.
+ */
+export async function handleRecord(
+  context: SourceContext,
+  payload: EachMessagePayload,
+): Promise<void> {
+  const { definition, url, metrics, settings } = context;
+  const { topic, partition, message } = payload;
+  const heartbeat = (): Promise<void> => payload.heartbeat();
+  const record = { topic, partition, ...message };
+  const event = toHttpCloudEvent(record, definition.name);
+  const where = { topic, partition, offset: message.offset, eventId: event.id };
+  const log = context.logger.child(where);
+  const started = performance.now();
+  const observe = (outcome: string): void => {
+    metrics.deliveries.inc({ function: definition.name, outcome });
+    metrics.latency.observe(
+      { function: definition.name, outcome },
+      (performance.now() - started) / 1000,
+    );
+  };
+
+  const result = await deliverWithRetry({
+    url,
+    event,
+    ...settings,
+    signal: context.signal,
+    heartbeat,
+    onRetry: (retry, status, delayMs) => {
+      metrics.retries.inc({ function: definition.name });
+      log.warn({ attempt: retry, status, delayMs }, 'delivery failed, retrying');
+    },
+  });
+  if (result.outcome === 'delivered') {
+    observe('delivered');
+    return;
+  }
+
+  const { dlq } = context;
+  try {
+    await context.producer.send({
+      topic: dlq,
+      acks: -1,
+      messages: [
+        deadLetterMessage({
+          record,
+          result,
+          sinkUrl: url,
+          consumer: definition.name,
+          failedAt: new Date(),
+        }),
+      ],
+    });
+  } catch (error) {
+    observe('failed');
+    log.error(
+      { err: error, attempt: result.attempts, status: result.status, dlq },
+      'dead-letter write failed; the event stays uncommitted and will be delivered again',
+    );
+    // Knative acknowledges the record once the dead-letter sink was tried, so a failing DLQ
+    // loses the event. Throwing here keeps the offset uncommitted: kafkajs seeks back and the
+    // record is delivered again, in order, until it reaches the function or the DLQ.
+    throw new DeadLetterWriteError(dlq, error);
+  }
+  observe('dead_lettered');
+  metrics.deadLetters.inc({ function: definition.name, reason: result.outcome });
+  log.error(
+    { attempt: result.attempts, status: result.status, dlq, reason: result.outcome },
+    'event dead-lettered',
+  );
+}

@@ -1,0 +1,35 @@
+import { createServer, type Server } from 'node:http';
+import type { Registry } from '@atlas/observability';
+import type { SourceHealth } from './sources.ts';
+
+/**
+ * `/metrics` (Prometheus text) and `/health` (200 while every consumer runs, 503 otherwise).
+ * Plain node:http: this is local infrastructure, not a function, and needs no middleware.
+ */
+export function startStatusServer(
+  port: number,
+  registry: Registry,
+  health: () => readonly SourceHealth[],
+): Promise<Server> {
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (request.method === 'GET' && path === '/metrics') {
+      registry.metrics().then(
+        (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
+        () => response.writeHead(500).end(),
+      );
+    } else if (request.method === 'GET' && path === '/health') {
+      const sources = health();
+      const ok = sources.every((source) => source.running);
+      response
+        .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: ok ? 'ok' : 'degraded', sources }));
+    } else {
+      response.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}

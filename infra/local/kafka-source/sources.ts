@@ -1,0 +1,163 @@
+import { Kafka, Partitioners, logLevel, type Consumer } from 'kafkajs';
+import type { Logger, Registry } from '@atlas/observability';
+import { sinkUrl, type Env } from './config.ts';
+import { deadLetterTopic } from './dead-letter.ts';
+import { handleRecord, type SourceContext } from './dispatch.ts';
+import { kafkaLogCreator } from './kafka-log.ts';
+import { deliveryMetrics } from './metrics.ts';
+
+/** What a source needs of a catalog entry; a `CatalogEntry` from `kafkaSources()` fits. */
+export interface KafkaSourceDefinition {
+  readonly name: string;
+  readonly port: number;
+  readonly trigger: {
+    readonly kind: 'kafka';
+    readonly topic: string;
+    readonly eventTypes: readonly string[];
+  };
+}
+
+export interface KafkaSourcesOptions {
+  readonly sources: readonly KafkaSourceDefinition[];
+  readonly brokers: readonly string[];
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** Base of the full-jitter exponential backoff. Default 200 ms. */
+  readonly backoffMs?: number;
+  /** Retries after the first attempt. Default 5. */
+  readonly retries?: number;
+  /** Time one HTTP attempt may take. Default 30 s. */
+  readonly timeoutMs?: number;
+  /** Partitions of one source handled at once; order within a partition holds regardless. */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Replaces the global fetch (tests). */
+  readonly fetch?: typeof globalThis.fetch;
+  /** Where `ATLAS_FUNCTION_URL_<NAME>` overrides are read. Default `process.env`. */
+  readonly env?: Env;
+}
+
+export interface SourceHealth {
+  readonly name: string;
+  readonly topic: string;
+  readonly groupId: string;
+  /** False once kafkajs crashed the consumer without restarting it. */
+  readonly running: boolean;
+}
+
+export interface KafkaSources {
+  readonly health: () => readonly SourceHealth[];
+  /** Stops fetching, abandons in-flight retries (left uncommitted), disconnects everything. */
+  readonly stop: () => Promise<void>;
+}
+
+/** The consumer group of a source; one per function, as each KafkaSource has its own. */
+export function groupIdOf(functionName: string): string {
+  return `atlas-source-${functionName}`;
+}
+
+/**
+ * Runs, in this process, what Knative's KafkaSource runs in the cluster: one consumer group per
+ * source (`atlas-source-<function>`, from the earliest offset), each record POSTed to the
+ * function as a binary-mode CloudEvent, retried with backoff, dead-lettered to
+ * `atlas.<domain>.dlq.v1` when it cannot be delivered. An offset is committed only after a 2xx
+ * or an acknowledged dead letter.
+ *
+ * @example
+ * const sources = await startKafkaSources({
+ *   sources: kafkaSources(loadCatalog()), brokers: loadStackConfig().kafka.brokers, logger, registry,
+ * });
+ * process.once('SIGTERM', () => void sources.stop());
+ */
+export async function startKafkaSources(options: KafkaSourcesOptions): Promise<KafkaSources> {
+  const { logger } = options;
+  const env = options.env ?? process.env;
+  const kafka = new Kafka({
+    clientId: 'atlas-kafka-source',
+    brokers: [...options.brokers],
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator(logger),
+  });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    // The Java client's murmur2 partitioning, as Knative's dispatcher writes dead letters.
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+    // Bounded on purpose: a missing DLQ topic must surface as an error (and a re-delivery), not
+    // as a send that retries forever, which is what an idempotent producer does by default.
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
+  });
+  const aborter = new AbortController();
+  const metrics = deliveryMetrics(options.registry);
+  const settings = {
+    backoffMs: options.backoffMs ?? 200,
+    retries: options.retries ?? 5,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    fetch: options.fetch ?? globalThis.fetch,
+  };
+  const consumers: {
+    consumer: Consumer;
+    health: { -readonly [K in keyof SourceHealth]: SourceHealth[K] };
+  }[] = [];
+
+  const stop = async (): Promise<void> => {
+    aborter.abort(new Error('the delivery process is stopping'));
+    await Promise.allSettled(consumers.map(({ consumer }) => consumer.disconnect()));
+    await producer.disconnect();
+  };
+
+  try {
+    await producer.connect();
+    for (const definition of options.sources) {
+      const groupId = groupIdOf(definition.name);
+      const consumer = kafka.consumer({
+        groupId,
+        allowAutoTopicCreation: false,
+        // disconnect() waits out the pending fetch; a short long-poll keeps Ctrl-C and tests quick.
+        maxWaitTimeInMs: 1_000,
+        // kafkajs restarts a crashed consumer on a timer, even one that crashed while stopping.
+        retry: { restartOnFailure: () => Promise.resolve(!aborter.signal.aborted) },
+      });
+      const health = {
+        name: definition.name,
+        topic: definition.trigger.topic,
+        groupId,
+        running: true,
+      };
+      consumers.push({ consumer, health });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        health.running = payload.restart;
+        logger.error(
+          { err: payload.error, source: definition.name, restart: payload.restart },
+          'consumer crashed',
+        );
+      });
+      const context: SourceContext = {
+        definition,
+        url: sinkUrl(definition.name, definition.port, env),
+        // Derived now, so a topic outside the naming rule fails at start, not at the first failure.
+        dlq: deadLetterTopic(definition.trigger.topic),
+        producer,
+        metrics,
+        logger: logger.child({ function: definition.name }),
+        signal: aborter.signal,
+        settings,
+      };
+      await consumer.connect();
+      await consumer.subscribe({ topic: definition.trigger.topic, fromBeginning: true });
+      await consumer.run({
+        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
+        eachMessage: (payload) => handleRecord(context, payload),
+      });
+      logger.info(
+        { source: definition.name, topic: definition.trigger.topic, groupId, sink: context.url },
+        'source started',
+      );
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return { health: () => consumers.map(({ health }) => ({ ...health })), stop };
+}
