@@ -3,14 +3,17 @@ import { InfraError } from './lib/errors.ts';
 import { renderTable } from './lib/table.ts';
 import { down, logPath, stackContext, status, up, type ComponentStatus } from './stack.ts';
 import { startSystem } from './start.ts';
+import { stopFunctions } from './functions.ts';
+import { START_STEPS, TEST_SETUP_STEPS } from './system-steps.ts';
 
 const USAGE = `Usage: npm run infra -- <command>
 
   up              start every part of the local stack that is not running, wait until each serves
-  down            stop what this clone started (by pid); leaves the machine's own services alone
+  down            stop what this clone started (functions, then the stack, by pid); leaves the machine's own services alone
   status          show what serves where
   logs <part> [-f] print (or follow) a part's log: postgres, redis, kafka, schema-registry, keycloak
-  start           what 'npm start' does: up, then everything the system needs, then where things are`;
+  prepare-tests   up, migrations, schemas and topics (what the test set-up needs); last line JSON
+  start           what 'npm start' does: up, migrations, schemas, topics, every function, then where things are`;
 
 function statusTable(statuses: readonly ComponentStatus[]): string {
   return renderTable(
@@ -51,7 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(statusTable(await up(context)));
       return 0;
     case 'down': {
-      const stopped = await down(context);
+      const stopped = [...(await stopFunctions(context)), ...(await down(context))];
       console.log(stopped.length === 0 ? 'Nothing of ours was running.' : statusTable(stopped));
       return 0;
     }
@@ -71,12 +74,25 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'start': {
       const began = Date.now();
-      const report = await startSystem(context);
+      const report = await startSystem(context, START_STEPS);
       console.log(statusTable(report.stack));
       for (const step of report.steps)
         console.log(`${step.title}: ${step.detail ?? 'done'} (${(step.ms / 1000).toFixed(1)}s)`);
       console.log(
         `\nAtlas ERP is up (${((Date.now() - began) / 1000).toFixed(1)}s).\n\n${endpoints(context)}`,
+      );
+      return 0;
+    }
+    case 'prepare-tests': {
+      // For Jest's global set-up, which cannot load the ESM-only clients the steps use: the last
+      // line is JSON naming the parts this call started, so the teardown can stop exactly those.
+      const report = await startSystem(context, TEST_SETUP_STEPS);
+      console.log(statusTable(report.stack));
+      for (const step of report.steps) console.log(`${step.title}: ${step.detail ?? 'done'}`);
+      console.log(
+        JSON.stringify({
+          started: report.stack.filter((s) => s.state === 'started').map((s) => s.name),
+        }),
       );
       return 0;
     }

@@ -1,18 +1,34 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stackContext, up } from '../local/stack.ts';
+import { REPO_ROOT, resolvePaths } from '../local/lib/paths.ts';
 
 /**
- * Brings the real stack up once for the whole run (reusing whatever already serves) and notes
- * what it started, so the teardown can stop exactly that under CI.
+ * Brings the real stack up once for the whole run (reusing whatever already serves), migrates the
+ * service databases, registers the event schemas and creates the topics, and notes what it
+ * started, so the teardown can stop exactly that under CI.
+ *
+ * It runs the infra CLI in a child process: Jest loads this file as CommonJS, and the steps use
+ * ESM-only clients (middy, the schema registry client).
  */
-export default async function globalSetup(): Promise<void> {
-  const context = stackContext();
+export default function globalSetup(): void {
   const began = Date.now();
-  const statuses = await up(context);
-  const started = statuses.filter((s) => s.state === 'started').map((s) => s.name);
-  mkdirSync(context.paths.run, { recursive: true });
-  writeFileSync(join(context.paths.run, 'started-by-tests.json'), JSON.stringify(started));
+  const result = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'infra/local/cli.ts'), 'prepare-tests'],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  if (result.status !== 0) {
+    throw new Error(`The stack could not be prepared for the tests:\n${result.stdout}`);
+  }
+  const lines = result.stdout.trimEnd().split('\n');
+  const { started } = JSON.parse(lines.at(-1) ?? '{}') as { started: string[] };
+  const paths = resolvePaths();
+  mkdirSync(paths.run, { recursive: true });
+  writeFileSync(join(paths.run, 'started-by-tests.json'), JSON.stringify(started));
   if (started.length > 0) {
     console.log(
       `\natlas: started ${started.join(', ')} for the tests in ${((Date.now() - began) / 1000).toFixed(1)}s`,

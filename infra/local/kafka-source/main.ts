@@ -10,7 +10,11 @@ import { startKafkaSources } from './sources.ts';
 const logger = createLogger({ service: 'infra', function: 'kafka-source' });
 const registry = createMetricsRegistry({ service: 'infra', function: 'kafka-source' });
 const config = loadDeliveryConfig();
-const sources = kafkaSources(loadCatalog());
+// Qualified names (`inventory-reserve-stock`) are unique across services: group ids and URL overrides use them.
+const sources = kafkaSources(loadCatalog()).map((entry) => ({
+  ...entry,
+  name: entry.qualifiedName,
+}));
 
 const running = await startKafkaSources({
   sources,

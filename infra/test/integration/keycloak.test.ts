@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { loadStackConfig } from '@atlas/config';
-import { DEMO_USERS, fetchToken, type DemoUser } from '../support/keycloak.ts';
+import { DEMO_USERS, fetchToken, type DemoUser } from '@atlas/auth/testing';
 
 const { keycloak } = loadStackConfig();
 const jwks = createRemoteJWKSet(new URL(`${keycloak.issuer}/protocol/openid-connect/certs`));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DependencyUnavailableError, ForbiddenError, UnauthorizedError } from '@atlas/errors';
-import { DEMO_USERS, fetchToken } from '@atlas/test-support/keycloak';
-import type { DemoUser } from '@atlas/test-support/keycloak';
+import { DEMO_USERS, fetchToken } from './testing/index.ts';
+import type { DemoUser } from './testing/index.ts';
 import { SignJWT, UnsecuredJWT, decodeProtectedHeader } from 'jose';
 import {
   createTokenVerifier,

@@ -87,7 +87,15 @@ describe('the function catalog', () => {
     expect(() => loadCatalog(root)).toThrow(/folder must match/);
   });
 
-  it('accepts the functions of this repository', () => {
-    expect(() => loadCatalog()).not.toThrow();
+  it('accepts the functions of this repository, each with a qualified name of service and name', () => {
+    const catalog = loadCatalog();
+    expect(catalog.map((entry) => entry.qualifiedName)).toEqual(
+      expect.arrayContaining([
+        'order-outbox-relay',
+        'inventory-outbox-relay',
+        'billing-outbox-relay',
+        'workflow-outbox-relay',
+      ]),
+    );
   });
 });

@@ -6,6 +6,8 @@ import { functionDefinitionSchema, type FunctionDefinition } from './definition.
 export const FUNCTIONS_ROOT = fileURLToPath(new URL('../../../functions', import.meta.url));
 
 export interface CatalogEntry extends FunctionDefinition {
+  /** `<service>-<name>`: unique across Atlas, the process, image and Kubernetes name. */
+  readonly qualifiedName: string;
   /** Absolute folder of the function. */
   readonly directory: string;
   /** Absolute path of its entry module. */
@@ -34,13 +36,18 @@ function readDefinition(directory: string): CatalogEntry {
   const entryPath = join(directory, parsed.data.entry);
   if (!existsSync(entryPath))
     throw new CatalogError(`${file}: entry ${parsed.data.entry} does not exist`);
-  return { ...parsed.data, directory, entryPath };
+  return {
+    ...parsed.data,
+    qualifiedName: `${parsed.data.service}-${parsed.data.name}`,
+    directory,
+    entryPath,
+  };
 }
 
 /**
  * Every function of Atlas ERP, from `functions/<service>/<function>/function.json`: the one source
  * of truth the local runner, the delivery process, the k8s manifests, the docs and the tests read.
- * Checks what a single file cannot: unique names and ports, the folder matching service and name.
+ * Checks what a single file cannot: unique qualified names and ports, the folder matching service and name.
  */
 export function loadCatalog(root: string = FUNCTIONS_ROOT): CatalogEntry[] {
   if (!existsSync(root)) return [];
@@ -60,7 +67,7 @@ export function loadCatalog(root: string = FUNCTIONS_ROOT): CatalogEntry[] {
       entries.push(entry);
     }
   }
-  for (const key of ['name', 'port'] as const) {
+  for (const key of ['qualifiedName', 'port'] as const) {
     const seen = new Map<string | number, string>();
     for (const entry of entries) {
       const other = seen.get(entry[key]);

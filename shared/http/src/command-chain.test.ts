@@ -6,7 +6,7 @@ import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
 import { loadStackConfig } from '@atlas/config';
 import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
 import { createLogger, createMetricsRegistry } from '@atlas/observability';
-import { fetchToken } from '@atlas/test-support/keycloak';
+import { fetchToken } from '@atlas/auth/testing';
 import {
   authenticate,
   httpFunction,

@@ -1,6 +1,8 @@
 export { appendEvent } from './outbox.ts';
 export { recordInInbox } from './inbox.ts';
 export { createOutboxRelay } from './relay.ts';
+export { runRelayFunction } from './run-relay.ts';
+export type { RelayFunctionOptions } from './run-relay.ts';
 export { EVENT_TOPIC_PARTITIONS, ensureTopics } from './topics.ts';
 export type { OutboxRelay, OutboxRelayOptions } from './relay.ts';
 export { AVRO_CONTENT_TYPE, cloudEventKafkaHeaders } from './cloud-event-headers.ts';

@@ -1,0 +1,4 @@
+import { runRelayFunction } from '@atlas/messaging';
+import definition from './function.json' with { type: 'json' };
+
+await runRelayFunction({ service: 'order', name: definition.name, port: definition.port });

@@ -1,0 +1,76 @@
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { loadStackConfig, type ServiceName } from '@atlas/config';
+import { createSql } from '@atlas/db';
+import { createEventCodec } from '@atlas/events';
+import { serve } from '@atlas/http';
+import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import { createOutboxRelay } from './relay.ts';
+
+export interface RelayFunctionOptions {
+  readonly service: ServiceName;
+  /** The function's name in the catalog (`outbox-relay`). */
+  readonly name: string;
+  readonly port: number;
+}
+
+/**
+ * The outbox relay as a deployable function: drains the service's outbox while it runs and serves
+ * `/health`, `/ready` (its database and Kafka reachable) and `/metrics`. Stops cleanly on SIGTERM.
+ */
+export async function runRelayFunction(options: RelayFunctionOptions): Promise<void> {
+  const config = loadStackConfig();
+  const labels = { service: options.service, function: options.name };
+  const logger = createLogger(labels);
+  const registry = createMetricsRegistry(labels);
+  const sql = createSql(config.postgres.databaseUrl(options.service), {
+    applicationName: `${options.service}-${options.name}`,
+    max: 4,
+  });
+  const kafka = new Kafka({
+    clientId: `${options.service}-${options.name}`,
+    brokers: [...config.kafka.brokers],
+    logLevel: logLevel.WARN,
+  });
+  const producer = kafka.producer({
+    idempotent: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  const admin = kafka.admin();
+  await Promise.all([producer.connect(), admin.connect()]);
+
+  const relay = createOutboxRelay({
+    service: options.service,
+    sql,
+    producer,
+    codec: createEventCodec({ registryUrl: config.schemaRegistry.url }),
+    logger,
+    registry,
+  });
+  await relay.start();
+  const running = await serve({
+    name: `${options.service}-${options.name}`,
+    routes: [],
+    logger,
+    registry,
+    port: Number(process.env['PORT'] ?? options.port),
+    host: process.env['ATLAS_BIND_HOST'] ?? '127.0.0.1',
+    readiness: {
+      database: async () => {
+        await sql`select 1`;
+      },
+      kafka: async () => {
+        await admin.describeCluster();
+      },
+    },
+  });
+  logger.info({ url: running.url, outcome: 'started' }, 'outbox relay function started');
+
+  const shutdown = async (): Promise<void> => {
+    await running.close();
+    await relay.stop();
+    await Promise.all([producer.disconnect(), admin.disconnect()]);
+    await sql.end({ timeout: 5 });
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
