@@ -57,6 +57,12 @@ export class NotFoundError extends AtlasError {
   readonly title = 'Resource not found';
 }
 
+export class MethodNotAllowedError extends AtlasError {
+  readonly code = 'ATLAS_METHOD_NOT_ALLOWED';
+  readonly status = 405;
+  readonly title = 'Method not allowed';
+}
+
 /** The request conflicts with the resource's state (cancel a confirmed order, for instance). */
 export class ConflictError extends AtlasError {
   readonly code = 'ATLAS_CONFLICT';

@@ -8,6 +8,7 @@ export {
   IdempotencyKeyReusedError,
   InternalError,
   MalformedEventError,
+  MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
   UnauthorizedError,

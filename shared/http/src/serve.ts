@@ -8,11 +8,12 @@ import {
 } from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
 import {
+  MethodNotAllowedError,
+  NotFoundError,
   PROBLEM_CONTENT_TYPE,
   PayloadTooLargeError,
-  NotFoundError,
   toProblem,
-  AtlasError,
+  type AtlasError,
 } from '@atlas/errors';
 import type { Logger, Registry } from '@atlas/observability';
 import { BODY_LIMIT_BYTES, ORIGINAL_CONTENT_TYPE_HEADER } from './middleware/json-body.ts';
@@ -44,12 +45,6 @@ export interface RunningFunction {
   readonly server: Server;
   readonly url: string;
   close(): Promise<void>;
-}
-
-class MethodNotAllowedError extends AtlasError {
-  readonly code = 'ATLAS_METHOD_NOT_ALLOWED';
-  readonly status = 405;
-  readonly title = 'Method not allowed';
 }
 
 function problemResult(error: AtlasError, instance: string, correlationId: string): HttpResult {
