@@ -11,7 +11,8 @@ const USAGE = `Usage: npm run infra -- <command>
   up              start every part of the local stack that is not running, wait until each serves
   down            stop what this clone started (functions, then the stack, by pid); leaves the machine's own services alone
   status          show what serves where
-  logs <part> [-f] print (or follow) a part's log: postgres, redis, kafka, schema-registry, keycloak
+  logs <part> [-f] print (or follow) a log: postgres, redis, kafka, schema-registry, keycloak,
+                  kafka-source, or a function process fn-<service>-<function>
   prepare-tests   up, migrations, schemas and topics (what the test set-up needs); last line JSON
   start           what 'npm start' does: up, migrations, schemas, topics, every function, then where things are`;
 

@@ -157,13 +157,14 @@ export async function status(
   );
 }
 
+/** The log of a stack part, or of a function process (`fn-<service>-<function>`, `kafka-source`). */
 export function logPath(context: ComponentContext, name: string): string {
-  if (!components(context).some((component) => component.name === name)) {
-    throw new InfraError(
-      `No component "${name}"; known: ${components(context)
-        .map((c) => c.name)
-        .join(', ')}.`,
-    );
-  }
-  return logFile(context.paths, name);
+  const path = logFile(context.paths, name);
+  if (components(context).some((component) => component.name === name) || existsSync(path))
+    return path;
+  throw new InfraError(
+    `No log for "${name}"; parts: ${components(context)
+      .map((c) => c.name)
+      .join(', ')}; function processes are named fn-<service>-<function> (see npm start's output).`,
+  );
 }
