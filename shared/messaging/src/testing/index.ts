@@ -13,7 +13,11 @@ export const testKafka = (): Kafka =>
 
 /** A throwaway topic that follows the naming rule, with `partitions` partitions. */
 export async function createTestTopic(admin: Admin, partitions = 3): Promise<string> {
-  const topic = `atlas.test${randomUUID().replaceAll('-', '')}.events.v1`;
+  // The domain part of a topic name is letters only (the catalog's and the dead-letter rule).
+  const letters = randomUUID()
+    .replaceAll('-', '')
+    .replace(/\d/g, (digit) => 'ghijklmnop'.charAt(Number(digit)));
+  const topic = `atlas.test${letters}.events.v1`;
   await admin.createTopics({
     topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
     waitForLeaders: true,
