@@ -21,7 +21,7 @@ export {
 } from './schemas.ts';
 export type { RecordSchema } from './schemas.ts';
 export { createEventCodec } from './codec.ts';
-export type { EventCodec, EventCodecOptions } from './codec.ts';
+export type { EncodeOptions, EventCodec, EventCodecOptions } from './codec.ts';
 export { registerSchemas } from './register.ts';
 export type { RegisterSchemasOptions, RegisteredEventSchema } from './register.ts';
 export { checkBackwardCompatible } from './compatibility.ts';
