@@ -4,7 +4,9 @@ import { REPO_ROOT } from '../local/lib/paths.ts';
 
 /** `npm run lint`: types, lint rules and formatting, each reported, the first failure's exit code returned. */
 const checks: [title: string, bin: string, args: string[]][] = [
-  ['type check', 'turbo', ['run', 'typecheck', '--output-logs=errors-only']],
+  // One program over the whole repo: 9 s cold, where turbo's per-package programs take ~60 s
+  // without a cache (CI never has one). `npm run typecheck` keeps turbo's per-package cache.
+  ['type check', 'tsc', ['-p', '.']],
   ['eslint', 'eslint', ['--max-warnings=0', '.']],
   ['prettier', 'prettier', ['--check', '--log-level=warn', '.']],
 ];
