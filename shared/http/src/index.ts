@@ -16,3 +16,5 @@ export { serve } from './serve.ts';
 export type { ReadinessCheck, Route, RunningFunction, ServeOptions } from './serve.ts';
 export { json } from './types.ts';
 export type { Headers, HttpEvent, HttpResult } from './types.ts';
+export { runHttpFunction } from './run-http-function.ts';
+export type { HttpFunctionOptions, HttpRouteDependencies } from './run-http-function.ts';

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Redis } from 'ioredis';
+import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
+import { fetchToken } from '@atlas/auth/testing';
+import { loadStackConfig } from '@atlas/config';
+import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
+import { migrationSetsOf } from '@atlas/db';
+import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
+import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
+import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import { getItemRoutes } from './get-item/routes.ts';
+import { receiveStockRoutes } from './receive-stock/routes.ts';
+import { setStockRoutes } from './set-stock/routes.ts';
+
+// The three inventory functions' routes, built as their main.ts builds them, served in-process
+// against a fresh database, real Redis and real Keycloak tokens.
+const labels = { service: 'inventory', function: 'inventory-api-test' };
+const keyPrefix = `atlas:test:${randomUUID()}`;
+let database: TestDatabase;
+let redis: Redis;
+let running: RunningFunction;
+const tokens: Record<string, string> = {};
+
+async function call(
+  method: string,
+  path: string,
+  options: { user?: string; body?: unknown; key?: string; correlationId?: string } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.user) headers['authorization'] = tokens[options.user] ?? '';
+  if (options.key) headers['idempotency-key'] = options.key;
+  if (options.correlationId) headers['x-correlation-id'] = options.correlationId;
+  return fetch(`${running.url}${path}`, {
+    method,
+    headers,
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+}
+
+const setStock = (sku: string, body: unknown, key = randomUUID(), user = 'ops') =>
+  call('PUT', `/v1/inventory/items/${sku}`, { user, body, key });
+const receive = (sku: string, body: unknown, key = randomUUID(), correlationId?: string) =>
+  call('POST', `/v1/inventory/items/${sku}/receipts`, {
+    user: 'ops',
+    body,
+    key,
+    ...(correlationId ? { correlationId } : {}),
+  });
+
+describe('the inventory item API', () => {
+  beforeAll(async () => {
+    database = await createTestDatabase(migrationSetsOf('inventory'));
+    redis = await createRedisClient(loadStackConfig().redis.url);
+    const dependencies: HttpRouteDependencies = {
+      verifier: createTokenVerifier(tokenVerifierOptionsFrom()),
+      idempotencyStore: createIdempotencyStore({ redis, keyPrefix }),
+      logger: createLogger({ ...labels, level: 'silent' }),
+      registry: createMetricsRegistry(labels),
+    };
+    running = await serve({
+      name: 'inventory-api-test',
+      routes: [
+        ...setStockRoutes(dependencies, database.sql),
+        ...getItemRoutes(dependencies, database.sql),
+        ...receiveStockRoutes(dependencies, database.sql),
+      ],
+      logger: dependencies.logger,
+      registry: dependencies.registry,
+    });
+    for (const user of ['ops', 'viewer', 'finance'])
+      tokens[user] = `Bearer ${(await fetchToken(user)).accessToken ?? ''}`;
+  });
+
+  afterAll(async () => {
+    await running.close();
+    const keys = await redis.keys(`${keyPrefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    redis.disconnect();
+    await database.drop();
+  });
+
+  it('sets an item and answers it to every reader', async () => {
+    const put = await setStock('SKU-TEAPOT', { onHand: 12, name: 'Teapot' });
+    expect(put.status).toBe(200);
+    const item = { sku: 'SKU-TEAPOT', name: 'Teapot', onHand: 12, reserved: 0, available: 12 };
+    expect(await put.json()).toEqual(item);
+
+    for (const user of ['viewer', 'finance']) {
+      const get = await call('GET', '/v1/inventory/items/SKU-TEAPOT', { user });
+      expect(get.status).toBe(200);
+      expect(await get.json()).toEqual(item);
+    }
+    // Without a name the name stays.
+    expect(await (await setStock('SKU-TEAPOT', { onHand: 3 })).json()).toMatchObject({
+      name: 'Teapot',
+      onHand: 3,
+    });
+  });
+
+  it('answers 401 without a token and 403 to a viewer setting stock', async () => {
+    expect((await call('GET', '/v1/inventory/items/SKU-TEAPOT')).status).toBe(401);
+    expect(
+      (await call('PUT', '/v1/inventory/items/SKU-X', { body: { onHand: 1 }, key: randomUUID() }))
+        .status,
+    ).toBe(401);
+    expect((await setStock('SKU-X', { onHand: 1 }, randomUUID(), 'viewer')).status).toBe(403);
+  });
+
+  it.each([
+    ['a bad SKU', '-bad', { onHand: 1 }, 'params.sku'],
+    ['a negative onHand', 'SKU-X', { onHand: -1 }, 'body.onHand'],
+    ['an unknown field', 'SKU-X', { onHand: 1, colour: 'red' }, 'body'],
+  ])('answers 400 to %s', async (_case, sku, body, path) => {
+    const response = await setStock(sku, body);
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { errors: { path: string }[] };
+    expect(problem.errors[0]?.path).toBe(path);
+  });
+
+  it('answers 400 to a command without an Idempotency-Key', async () => {
+    const response = await call('PUT', '/v1/inventory/items/SKU-X', {
+      user: 'ops',
+      body: { onHand: 1 },
+    });
+    expect(response.status).toBe(400);
+  });
+
+  it('answers 404 for an unknown SKU, on reading and on receiving', async () => {
+    const get = await call('GET', '/v1/inventory/items/SKU-NONE', { user: 'viewer' });
+    expect(get.status).toBe(404);
+    expect(get.headers.get('content-type')).toContain('application/problem+json');
+    expect((await receive('SKU-NONE', { quantity: 1 })).status).toBe(404);
+    expect(await database.sql`select 1 from atlas_outbox`).toHaveLength(0);
+  });
+
+  it('adds a receipt to the stock and stages exactly one StockReceived with the request correlation id', async () => {
+    await setStock('SKU-MUG', { onHand: 5 });
+    const correlationId = `receipt-${randomUUID()}`;
+
+    const response = await receive('SKU-MUG', { quantity: 7 }, randomUUID(), correlationId);
+
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({
+      sku: 'SKU-MUG',
+      onHand: 12,
+      reserved: 0,
+      available: 12,
+    });
+    const rows = await database.sql<
+      { event_type: string; aggregate_id: string; event: Record<string, unknown> }[]
+    >`
+      select event_type, aggregate_id, event from atlas_outbox where aggregate_id = 'SKU-MUG'`;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      event_type: 'StockReceived',
+      event: {
+        eventType: 'StockReceived',
+        producer: 'inventory',
+        correlationId,
+        causationId: correlationId,
+        aggregateType: 'InventoryItem',
+        aggregateId: 'SKU-MUG',
+        payload: { sku: 'SKU-MUG', quantity: 7, onHand: 12 },
+      },
+    });
+  });
+
+  it('replays a repeated PUT and a repeated receipt, applying the receipt once', async () => {
+    const putKey = randomUUID();
+    const firstPut = await setStock('SKU-CUP', { onHand: 2 }, putKey);
+    const secondPut = await setStock('SKU-CUP', { onHand: 2 }, putKey);
+    expect(secondPut.status).toBe(200);
+    expect(await secondPut.text()).toBe(await firstPut.text());
+    expect(secondPut.headers.get('idempotent-replayed')).toBe('true');
+
+    const key = randomUUID();
+    const first = await receive('SKU-CUP', { quantity: 4 }, key);
+    const second = await receive('SKU-CUP', { quantity: 4 }, key);
+    expect(second.status).toBe(202);
+    expect(second.headers.get('idempotent-replayed')).toBe('true');
+    expect(await second.text()).toBe(await first.text());
+
+    const [item] = await database.sql<{ on_hand: number }[]>`
+      select on_hand from inventory_items where sku = 'SKU-CUP'`;
+    expect(item?.on_hand).toBe(6);
+    expect(
+      await database.sql`select 1 from atlas_outbox where aggregate_id = 'SKU-CUP'`,
+    ).toHaveLength(1);
+  });
+
+  it('answers 409 to stock below what is reserved, and keeps the stock', async () => {
+    await setStock('SKU-BOX', { onHand: 10 });
+    await database.sql`update inventory_items set reserved = 6 where sku = 'SKU-BOX'`;
+
+    const response = await setStock('SKU-BOX', { onHand: 5 });
+
+    expect(response.status).toBe(409);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    const get = await call('GET', '/v1/inventory/items/SKU-BOX', { user: 'viewer' });
+    expect(await get.json()).toMatchObject({ onHand: 10, reserved: 6, available: 4 });
+    expect((await setStock('SKU-BOX', { onHand: 6 })).status).toBe(200);
+  });
+});

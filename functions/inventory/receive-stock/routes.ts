@@ -1,0 +1,56 @@
+import type { Sql } from '@atlas/db';
+import { NotFoundError } from '@atlas/errors';
+import { createEvent } from '@atlas/events';
+import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
+import type { HttpRouteDependencies } from '@atlas/http';
+import { skuParamsSchema, toItem, type ItemRow } from '@atlas/inventory-items';
+import { appendEvent } from '@atlas/messaging';
+import { receiptBodySchema, receiveStock } from './receive-stock.ts';
+
+const METHOD = 'POST';
+const ROUTE = '/v1/inventory/items/:sku/receipts';
+
+/**
+ * `POST /v1/inventory/items/:sku/receipts`: adds stock and stages StockReceived in the same
+ * transaction, so the event is published if and only if the stock changed.
+ */
+export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
+  const handle = httpFunction(
+    {
+      name: 'receive-stock',
+      method: METHOD,
+      route: ROUTE,
+      schemas: { params: skuParamsSchema, body: receiptBodySchema },
+      authenticate: authenticate(dependencies.verifier, 'inventory:write'),
+      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
+      handler: async ({ params, body, correlationId }) => {
+        const row = await sql.begin(async (tx) => {
+          const [current] = await tx<ItemRow[]>`
+            select sku, name, on_hand, reserved from inventory_items
+            where sku = ${params.sku} for update`;
+          if (!current) throw new NotFoundError(`No inventory item ${params.sku}.`);
+          const received = receiveStock(current, body.quantity);
+          await tx`
+            update inventory_items
+            set on_hand = ${received.row.on_hand}, updated_at = clock_timestamp()
+            where sku = ${params.sku}`;
+          // The request is the root cause and its correlation id is the one id of it that the
+          // caller (X-Correlation-Id) and our logs both know, so it is the causation id too.
+          await appendEvent(
+            tx,
+            createEvent('StockReceived', received.payload, {
+              producer: 'inventory',
+              correlationId,
+              causationId: correlationId,
+            }),
+          );
+          return received.row;
+        });
+        const { sku, onHand, reserved, available } = toItem(row);
+        return json(202, { sku, onHand, reserved, available });
+      },
+    },
+    dependencies,
+  );
+  return [{ method: METHOD, route: ROUTE, handle }];
+}

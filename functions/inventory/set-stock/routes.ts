@@ -1,0 +1,44 @@
+import type { Sql } from '@atlas/db';
+import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
+import type { HttpRouteDependencies } from '@atlas/http';
+import { skuParamsSchema, toItem, type ItemRow } from '@atlas/inventory-items';
+import { assertCanSetStock, setStockBodySchema } from './set-stock.ts';
+
+const METHOD = 'PUT';
+const ROUTE = '/v1/inventory/items/:sku';
+
+/** `PUT /v1/inventory/items/:sku`: creates the item or sets its stock on hand (and name). */
+export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
+  const handle = httpFunction(
+    {
+      name: 'set-stock',
+      method: METHOD,
+      route: ROUTE,
+      schemas: { params: skuParamsSchema, body: setStockBodySchema },
+      authenticate: authenticate(dependencies.verifier, 'inventory:write'),
+      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
+      handler: async ({ params, body }) => {
+        const row = await sql.begin(async (tx) => {
+          // The lock keeps a concurrent reservation from slipping between the check and the write.
+          const [current] = await tx<ItemRow[]>`
+            select sku, name, on_hand, reserved from inventory_items
+            where sku = ${params.sku} for update`;
+          assertCanSetStock(current, body);
+          const [saved] = await tx<ItemRow[]>`
+            insert into inventory_items (sku, name, on_hand)
+            values (${params.sku}, ${body.name ?? ''}, ${body.onHand})
+            on conflict (sku) do update set
+              on_hand = excluded.on_hand,
+              name = coalesce(${body.name ?? null}, inventory_items.name),
+              updated_at = clock_timestamp()
+            returning sku, name, on_hand, reserved`;
+          return saved;
+        });
+        if (!row) throw new Error('the upsert returned no row');
+        return json(200, toItem(row));
+      },
+    },
+    dependencies,
+  );
+  return [{ method: METHOD, route: ROUTE, handle }];
+}
