@@ -1,6 +1,6 @@
 import { createTokenVerifier, tokenVerifierOptionsFrom, type TokenVerifier } from '@atlas/auth';
 import { loadStackConfig, type ServiceName } from '@atlas/config';
-import type { Sql } from '@atlas/db';
+import { createSql, type Sql } from '@atlas/db';
 import {
   createIdempotencyStore,
   createRedisClient,
@@ -28,18 +28,17 @@ export interface HttpFunctionOptions {
   readonly name: string;
   /** The catalog's local port; `PORT` overrides it (in the cluster every function listens on 8080). */
   readonly port: number;
-  readonly routes: (dependencies: HttpRouteDependencies) => readonly Route[];
-  /** The service database the routes use: `/ready` checks it and shutdown ends it. */
-  readonly sql?: Sql;
+  /** Built once at start-up, given the service's database pool (`/ready` checks it, shutdown ends it). */
+  readonly routes: (dependencies: HttpRouteDependencies, sql: Sql) => readonly Route[];
 }
 
 /**
  * An HTTP function as a deployable process: logger and metrics labelled with the function, JWT
- * verification, the Redis idempotency store, `/health`, `/ready` (Redis and, if given, the
- * database) and `/metrics`. Closes the server, Redis and the database on SIGTERM or SIGINT.
+ * verification, the Redis idempotency store, the service's database pool, `/health`, `/ready`
+ * (database and Redis) and `/metrics`. Closes the server, Redis and the database on SIGTERM or SIGINT.
  *
  * @example
- * await runHttpFunction({ service: 'inventory', name: 'get-item', port: 8121, sql, routes });
+ * await runHttpFunction({ service: 'inventory', name: 'get-item', port: 8121, routes: getItemRoutes });
  */
 export async function runHttpFunction(options: HttpFunctionOptions): Promise<void> {
   const config = loadStackConfig();
@@ -57,22 +56,20 @@ export async function runHttpFunction(options: HttpFunctionOptions): Promise<voi
     logger,
     registry,
   };
-  const { sql } = options;
+  const sql = createSql(config.postgres.databaseUrl(options.service), {
+    applicationName: `${options.service}-${options.name}`,
+  });
   const running = await serve({
     name: `${options.service}-${options.name}`,
-    routes: options.routes(dependencies),
+    routes: options.routes(dependencies, sql),
     logger,
     registry,
     port: Number(process.env['PORT'] ?? options.port),
     host: process.env['ATLAS_BIND_HOST'] ?? '127.0.0.1',
     readiness: {
-      ...(sql
-        ? {
-            database: async () => {
-              await sql`select 1`;
-            },
-          }
-        : {}),
+      database: async () => {
+        await sql`select 1`;
+      },
       redis: async () => {
         await redis.ping();
       },
@@ -83,7 +80,7 @@ export async function runHttpFunction(options: HttpFunctionOptions): Promise<voi
   const shutdown = async (): Promise<void> => {
     await running.close();
     await redis.quit();
-    await sql?.end({ timeout: 5 });
+    await sql.end({ timeout: 5 });
   };
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());
