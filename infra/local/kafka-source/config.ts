@@ -1,3 +1,4 @@
+import { functionUrl, functionUrlVariable } from '@atlas/catalog';
 /** Settings of the local delivery process, read once at start so a bad value fails loudly then. */
 export interface DeliveryConfig {
   /** Base of the exponential backoff, in milliseconds (`ATLAS_DELIVERY_BACKOFF_MS`). */
@@ -41,22 +42,8 @@ export function loadDeliveryConfig(env: Env = process.env): DeliveryConfig {
   };
 }
 
-/** `reserve-stock` → `ATLAS_FUNCTION_URL_RESERVE_STOCK`. */
-export function sinkUrlVariable(functionName: string): string {
-  return `ATLAS_FUNCTION_URL_${functionName.toUpperCase().replaceAll('-', '_')}`;
-}
+/** The variable that overrides where a source delivers (see `functionUrl` in @atlas/catalog). */
+export const sinkUrlVariable = functionUrlVariable;
 
-/**
- * Where a function listens: its catalog port on loopback, unless `ATLAS_FUNCTION_URL_<NAME>`
- * points elsewhere (a function started by hand under a debugger, for instance).
- */
-export function sinkUrl(functionName: string, port: number, env: Env = process.env): string {
-  const variable = sinkUrlVariable(functionName);
-  const override = env[variable]?.trim();
-  if (override === undefined || override === '') return `http://127.0.0.1:${port}/`;
-  try {
-    return new URL(override).toString();
-  } catch {
-    throw new DeliveryConfigError(`${variable}: expected a URL, got "${override}"`);
-  }
-}
+/** Where a source delivers: the function's catalog port on loopback, unless overridden. */
+export const sinkUrl = functionUrl;
