@@ -8,6 +8,7 @@ export type {
   ValidatedEvent,
 } from './http-function.ts';
 export { authenticate } from './middleware/authenticate.ts';
+export { observe } from './middleware/observe.ts';
 export { idempotency, REPLAYED_HEADER } from './middleware/idempotency.ts';
 export { BODY_LIMIT_BYTES } from './middleware/json-body.ts';
 export type { RequestSchemas } from './middleware/validate.ts';

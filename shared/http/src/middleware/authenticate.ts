@@ -4,17 +4,18 @@ import type { HttpEvent, HttpResult } from '../types.ts';
 
 /**
  * Verifies the bearer token (401) and the route's permission (403) before anything else is read,
- * so an anonymous caller learns nothing about validation rules or resources.
+ * so an anonymous caller learns nothing about validation rules or resources. Without a
+ * permission it only authenticates (the gateway: services authorise themselves).
  */
 export function authenticate(
   verifier: TokenVerifier,
-  permission: Permission,
+  permission?: Permission,
 ): MiddlewareObj<HttpEvent, HttpResult | undefined> {
   return {
     name: 'authenticate',
     before: async ({ event }) => {
       const principal = await verifier.verifyAuthorizationHeader(event.headers['authorization']);
-      requirePermission(principal, permission);
+      if (permission) requirePermission(principal, permission);
       event.principal = {
         subject: principal.subject,
         username: principal.username,

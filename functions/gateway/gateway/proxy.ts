@@ -1,0 +1,105 @@
+import middy from '@middy/core';
+import type { TokenVerifier } from '@atlas/auth';
+import { DependencyUnavailableError, PayloadTooLargeError } from '@atlas/errors';
+import {
+  BODY_LIMIT_BYTES,
+  authenticate,
+  observe,
+  type HttpEvent,
+  type HttpEventHandler,
+  type HttpResult,
+  type Route,
+} from '@atlas/http';
+import type { Logger, Registry } from '@atlas/observability';
+import type { UpstreamRoute } from './routing.ts';
+
+/** What the gateway passes on; everything else stays at the edge. */
+const FORWARDED_REQUEST_HEADERS = ['authorization', 'idempotency-key', 'accept', 'atlas-signature'];
+const FORWARDED_RESPONSE_HEADERS = [
+  'content-type',
+  'location',
+  'idempotent-replayed',
+  'retry-after',
+];
+
+export interface GatewayDependencies {
+  readonly verifier: TokenVerifier;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly timeoutMs?: number;
+}
+
+async function forward(
+  route: UpstreamRoute,
+  event: HttpEvent,
+  timeoutMs: number,
+): Promise<HttpResult> {
+  if (event.rawBody.length > BODY_LIMIT_BYTES) {
+    throw new PayloadTooLargeError(
+      `The body has ${event.rawBody.length} bytes; the limit is ${BODY_LIMIT_BYTES}.`,
+    );
+  }
+  const headers: Record<string, string> = { 'x-correlation-id': event.correlationId };
+  for (const name of FORWARDED_REQUEST_HEADERS) {
+    const value = event.headers[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  // serve() hands the body over as opaque bytes and keeps the caller's type aside.
+  const contentType = event.headers['x-atlas-content-type'] ?? event.headers['content-type'];
+  if (contentType !== undefined && event.rawBody.length > 0) headers['content-type'] = contentType;
+  if (event.traceparent) headers['traceparent'] = event.traceparent;
+
+  let response: Response;
+  try {
+    response = await fetch(new URL(event.url, route.upstream), {
+      method: event.method,
+      headers,
+      ...(event.rawBody.length > 0 ? { body: event.rawBody } : {}),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new DependencyUnavailableError(
+      `${route.method} ${route.path}: the function did not answer`,
+      { cause: error },
+    );
+  }
+  const passed: Record<string, string> = {};
+  for (const name of FORWARDED_RESPONSE_HEADERS) {
+    const value = response.headers.get(name);
+    if (value !== null) passed[name] = value;
+  }
+  // Problems pass through unchanged: the function's status, type and detail are the answer.
+  return { status: response.status, headers: passed, body: await response.text() };
+}
+
+/**
+ * One gateway route per upstream route: the caller's token is verified here (services verify it
+ * again and check permissions themselves), the correlation id and traceparent are set, and the
+ * request goes on as it came.
+ */
+export function gatewayRoutes(
+  routes: readonly UpstreamRoute[],
+  dependencies: GatewayDependencies,
+): Route[] {
+  return routes.map((route) => {
+    const chain = middy<HttpEvent, HttpResult | undefined>().use(
+      observe({
+        route: `${route.method} ${route.path}`,
+        logger: dependencies.logger,
+        registry: dependencies.registry,
+      }),
+    );
+    if (route.requiresToken) chain.use(authenticate(dependencies.verifier));
+    const handler = chain.handler((event) =>
+      forward(route, event, dependencies.timeoutMs ?? 30_000),
+    );
+    const handle: HttpEventHandler = async (event) => {
+      const result = await handler(event, {} as never);
+      if (!result)
+        throw new Error(`gateway ${route.method} ${route.path}: the chain produced no response`);
+      return result;
+    };
+    return { method: route.method, route: route.path, handle };
+  });
+}
