@@ -1,7 +1,7 @@
 import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
 import { loadCatalog } from '@atlas/catalog';
 import { loadStackConfig } from '@atlas/config';
-import { serve } from '@atlas/http';
+import { serveFunctionProcess } from '@atlas/http';
 import { createLogger, createMetricsRegistry } from '@atlas/observability';
 import { gatewayRoutes } from './proxy.ts';
 import { upstreamRoutes } from './routing.ts';
@@ -10,8 +10,10 @@ const config = loadStackConfig();
 const labels = { service: 'gateway', function: 'gateway' };
 const logger = createLogger(labels);
 const registry = createMetricsRegistry(labels);
-const running = await serve({
+await serveFunctionProcess({
+  service: 'gateway',
   name: 'gateway',
+  port: config.gateway.port,
   routes: gatewayRoutes(upstreamRoutes(loadCatalog()), {
     verifier: createTokenVerifier(tokenVerifierOptionsFrom(config)),
     logger,
@@ -19,10 +21,4 @@ const running = await serve({
   }),
   logger,
   registry,
-  port: Number(process.env['PORT'] ?? config.gateway.port),
-  host: process.env['ATLAS_BIND_HOST'] ?? '127.0.0.1',
 });
-logger.info({ url: running.url, outcome: 'started' }, 'gateway started');
-const shutdown = (): void => void running.close();
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);

@@ -12,7 +12,8 @@ import {
   type Logger,
   type Registry,
 } from '@atlas/observability';
-import { serve, type Route } from './serve.ts';
+import type { Route } from './serve.ts';
+import { serveFunctionProcess } from './serve-process.ts';
 
 /** What every HTTP function's routes are built from; tests build the same routes with their own. */
 export interface HttpRouteDependencies {
@@ -59,13 +60,13 @@ export async function runHttpFunction(options: HttpFunctionOptions): Promise<voi
   const sql = createSql(config.postgres.databaseUrl(options.service), {
     applicationName: `${options.service}-${options.name}`,
   });
-  const running = await serve({
-    name: `${options.service}-${options.name}`,
+  await serveFunctionProcess({
+    service: options.service,
+    name: options.name,
+    port: options.port,
     routes: options.routes(dependencies, sql),
     logger,
     registry,
-    port: Number(process.env['PORT'] ?? options.port),
-    host: process.env['ATLAS_BIND_HOST'] ?? '127.0.0.1',
     readiness: {
       database: async () => {
         await sql`select 1`;
@@ -74,14 +75,9 @@ export async function runHttpFunction(options: HttpFunctionOptions): Promise<voi
         await redis.ping();
       },
     },
+    onShutdown: async () => {
+      await redis.quit();
+      await sql.end({ timeout: 5 });
+    },
   });
-  logger.info({ url: running.url, outcome: 'started' }, 'http function started');
-
-  const shutdown = async (): Promise<void> => {
-    await running.close();
-    await redis.quit();
-    await sql.end({ timeout: 5 });
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
 }

@@ -2,7 +2,7 @@ import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { loadStackConfig, type ServiceName } from '@atlas/config';
 import { createSql } from '@atlas/db';
 import { createEventCodec } from '@atlas/events';
-import { serve } from '@atlas/http';
+import { serveFunctionProcess } from '@atlas/http';
 import { createLogger, createMetricsRegistry } from '@atlas/observability';
 import { createOutboxRelay } from './relay.ts';
 
@@ -47,13 +47,13 @@ export async function runRelayFunction(options: RelayFunctionOptions): Promise<v
     registry,
   });
   await relay.start();
-  const running = await serve({
-    name: `${options.service}-${options.name}`,
+  await serveFunctionProcess({
+    service: options.service,
+    name: options.name,
+    port: options.port,
     routes: [],
     logger,
     registry,
-    port: Number(process.env['PORT'] ?? options.port),
-    host: process.env['ATLAS_BIND_HOST'] ?? '127.0.0.1',
     readiness: {
       database: async () => {
         await sql`select 1`;
@@ -62,15 +62,10 @@ export async function runRelayFunction(options: RelayFunctionOptions): Promise<v
         await admin.describeCluster();
       },
     },
+    onShutdown: async () => {
+      await relay.stop();
+      await Promise.all([producer.disconnect(), admin.disconnect()]);
+      await sql.end({ timeout: 5 });
+    },
   });
-  logger.info({ url: running.url, outcome: 'started' }, 'outbox relay function started');
-
-  const shutdown = async (): Promise<void> => {
-    await running.close();
-    await relay.stop();
-    await Promise.all([producer.disconnect(), admin.disconnect()]);
-    await sql.end({ timeout: 5 });
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
 }
