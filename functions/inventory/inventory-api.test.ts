@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
-import { fetchToken } from '@atlas/auth/testing';
+import { bearerFor } from '@atlas/auth/testing';
+import { removeKeys } from '@atlas/idempotency/testing';
 import { loadStackConfig } from '@atlas/config';
 import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
 import { migrationSetsOf } from '@atlas/db';
@@ -68,14 +69,12 @@ describe('the inventory item API', () => {
       logger: dependencies.logger,
       registry: dependencies.registry,
     });
-    for (const user of ['ops', 'viewer', 'finance'])
-      tokens[user] = `Bearer ${(await fetchToken(user)).accessToken ?? ''}`;
+    for (const user of ['ops', 'viewer', 'finance']) tokens[user] = await bearerFor(user);
   });
 
   afterAll(async () => {
     await running.close();
-    const keys = await redis.keys(`${keyPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await removeKeys(redis, keyPrefix);
     redis.disconnect();
     await database.drop();
   });

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
-import { fetchToken } from '@atlas/auth/testing';
+import { bearerFor } from '@atlas/auth/testing';
+import { removeKeys } from '@atlas/idempotency/testing';
 import { loadCatalog } from '@atlas/catalog';
 import { loadStackConfig } from '@atlas/config';
 import { migrationSetsOf } from '@atlas/db';
@@ -62,14 +63,13 @@ describe('the gateway', () => {
       logger,
       registry,
     });
-    ops = `Bearer ${(await fetchToken('ops')).accessToken ?? ''}`;
+    ops = await bearerFor('ops');
   });
 
   afterAll(async () => {
     await gateway.close();
     await inventory.close();
-    const keys = await redis.keys(`${keyPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await removeKeys(redis, keyPrefix);
     redis.disconnect();
     await database.drop();
   });

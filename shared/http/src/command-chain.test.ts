@@ -6,7 +6,8 @@ import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
 import { loadStackConfig } from '@atlas/config';
 import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
 import { createLogger, createMetricsRegistry } from '@atlas/observability';
-import { fetchToken } from '@atlas/auth/testing';
+import { bearerFor } from '@atlas/auth/testing';
+import { removeKeys } from '@atlas/idempotency/testing';
 import {
   authenticate,
   httpFunction,
@@ -67,14 +68,12 @@ describe('a command behind authentication and idempotency', () => {
       logger,
       registry,
     });
-    for (const user of ['ops', 'admin', 'viewer'])
-      tokens[user] = `Bearer ${(await fetchToken(user)).accessToken ?? ''}`;
+    for (const user of ['ops', 'admin', 'viewer']) tokens[user] = await bearerFor(user);
   });
 
   afterAll(async () => {
     await running.close();
-    const keys = await redis.keys(`${keyPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await removeKeys(redis, keyPrefix);
     redis.disconnect();
   });
 

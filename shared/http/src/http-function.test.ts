@@ -149,11 +149,16 @@ describe('an HTTP function', () => {
 
     expect(missing.status).toBe(404);
     expect(wrongMethod.status).toBe(405);
+    expect(missing.headers.get('x-correlation-id')).toMatch(/^[\da-f-]{36}$/);
     expect(wrongMethod.headers.get('content-type')).toContain('application/problem+json');
   });
 
   it('serves /health, /ready that follows its checks, and Prometheus /metrics', async () => {
-    expect((await fetch(`${running.url}/health`)).status).toBe(200);
+    const health = await fetch(`${running.url}/health`, {
+      headers: { 'x-correlation-id': 'probe-1' },
+    });
+    expect(health.status).toBe(200);
+    expect(health.headers.get('x-correlation-id')).toBe('probe-1');
     expect((await fetch(`${running.url}/ready`)).status).toBe(200);
     ready = false;
     const notReady = await fetch(`${running.url}/ready`);

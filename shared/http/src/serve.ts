@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -17,6 +16,7 @@ import {
 } from '@atlas/errors';
 import type { Logger, Registry } from '@atlas/observability';
 import { BODY_LIMIT_BYTES, ORIGINAL_CONTENT_TYPE_HEADER } from './middleware/json-body.ts';
+import { correlationIdFrom } from './middleware/observe.ts';
 import { matchRoute } from './route.ts';
 import type { HttpEvent, HttpResult } from './types.ts';
 import type { HttpEventHandler, HttpMethod } from './http-function.ts';
@@ -131,7 +131,11 @@ export async function serve(options: ServeOptions): Promise<RunningFunction> {
         candidates.length > 0
           ? new MethodNotAllowedError(`${req.method} is not allowed on ${path}.`)
           : new NotFoundError(`No resource at ${path}.`);
-      return problemResult(error, req.originalUrl, randomUUID());
+      return problemResult(
+        error,
+        req.originalUrl,
+        correlationIdFrom(req.headers['x-correlation-id']),
+      );
     }
     return match.route.handle({
       method: req.method,
@@ -147,7 +151,11 @@ export async function serve(options: ServeOptions): Promise<RunningFunction> {
     });
   };
   registerHttpFunction(options.name, async (req: FrameworkRequest, res: FrameworkResponse) => {
-    write(res, await respond(req));
+    const result = await respond(req);
+    // Every response carries one, including /health, /ready and /metrics (contract §3).
+    const correlationId =
+      result.headers['x-correlation-id'] ?? correlationIdFrom(req.headers['x-correlation-id']);
+    write(res, { ...result, headers: { ...result.headers, 'x-correlation-id': correlationId } });
   });
 
   const server = getTestServer(options.name);
@@ -163,7 +171,10 @@ export async function serve(options: ServeOptions): Promise<RunningFunction> {
       const error = new PayloadTooLargeError(
         `The body has ${declared} bytes; the limit is ${BODY_LIMIT_BYTES}.`,
       );
-      write(res, problemResult(error, req.url ?? '/', randomUUID()));
+      write(
+        res,
+        problemResult(error, req.url ?? '/', correlationIdFrom(req.headers['x-correlation-id'])),
+      );
       return;
     }
     const contentType = req.headers['content-type'];

@@ -32,3 +32,11 @@ export async function fetchToken(
     ...(body.access_token ? { accessToken: body.access_token } : {}),
   };
 }
+
+/** `Bearer <access token>` for a demo user, ready for an `Authorization` header; fails loudly if refused. */
+export async function bearerFor(username: string): Promise<string> {
+  const { status, accessToken } = await fetchToken(username);
+  if (accessToken === undefined)
+    throw new Error(`Keycloak refused a token for ${username}: HTTP ${status}`);
+  return `Bearer ${accessToken}`;
+}

@@ -9,6 +9,11 @@ const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
 // Anything a caller sends as a correlation id ends up in our logs, so keep it short and plain.
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 
+/** The caller's `X-Correlation-Id` when it is acceptable, otherwise a new one (contract §3). */
+export function correlationIdFrom(offered: string | string[] | undefined): string {
+  return typeof offered === 'string' && CORRELATION_ID.test(offered) ? offered : randomUUID();
+}
+
 export interface ObserveOptions {
   readonly route: string;
   readonly logger: Logger;
@@ -79,8 +84,7 @@ export function observe(options: ObserveOptions): MiddlewareObj<HttpEvent, HttpR
       const { event } = request;
       startedAt.set(event, process.hrtime.bigint());
       inFlight.inc({ route: options.route });
-      const offered = event.headers['x-correlation-id'];
-      event.correlationId = offered && CORRELATION_ID.test(offered) ? offered : randomUUID();
+      event.correlationId = correlationIdFrom(event.headers['x-correlation-id']);
       const traceparent = event.headers['traceparent']?.toLowerCase();
       if (traceparent && TRACEPARENT.test(traceparent)) event.traceparent = traceparent;
       event.logger = options.logger.child({ correlationId: event.correlationId });
