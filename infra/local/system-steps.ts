@@ -1,10 +1,19 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { serviceNames } from '@atlas/config';
+import { ensureLocalWebhookSecret, localWebhookSecretPath, serviceNames } from '@atlas/config';
 import { migrateService } from '@atlas/db';
 import { registerSchemas } from '@atlas/events';
 import { ensureTopics } from '@atlas/messaging';
 import { startFunctions } from './functions.ts';
 import type { StartStep } from './start.ts';
+
+export const localSecrets: StartStep = {
+  title: 'local secrets',
+  async run(context) {
+    const created = ensureLocalWebhookSecret(context.env);
+    const file = localWebhookSecretPath(context.env);
+    return created ? `payment webhook secret created in ${file}` : `present in ${file}`;
+  },
+};
 
 export const migrateDatabases: StartStep = {
   title: 'database migrations',
@@ -55,6 +64,7 @@ export const startFunctionProcesses: StartStep = {
 
 /** What the tests need besides the stack: schemas, topics and migrated databases. */
 export const TEST_SETUP_STEPS: readonly StartStep[] = [
+  localSecrets,
   migrateDatabases,
   registerEventSchemas,
   createTopics,

@@ -11,7 +11,8 @@ import type { KafkaSourceDefinition, KafkaSourcesOptions } from './sources.ts';
 export interface SourceContext {
   readonly definition: KafkaSourceDefinition;
   readonly url: string;
-  readonly dlq: string;
+  /** Source topic → its domain's dead-letter topic (a source may read several domains). */
+  readonly dlqOf: ReadonlyMap<string, string>;
   readonly producer: Producer;
   readonly metrics: DeliveryMetrics;
   readonly logger: Logger;
@@ -61,7 +62,8 @@ export async function handleRecord(
     return;
   }
 
-  const { dlq } = context;
+  const dlq = context.dlqOf.get(topic);
+  if (dlq === undefined) throw new Error(`${definition.name} is not subscribed to ${topic}`);
   try {
     await context.producer.send({
       topic: dlq,

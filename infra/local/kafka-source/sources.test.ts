@@ -31,7 +31,7 @@ async function scenario(port: number, options: { partitions?: number; withDlq?: 
   const source: KafkaSourceDefinition = {
     name,
     port,
-    trigger: { kind: 'kafka', topic, eventTypes: ['OrderPlaced'] },
+    trigger: { kind: 'kafka', topics: [topic], eventTypes: ['OrderPlaced'] },
   };
   return { topic, dlq, name, source };
 }

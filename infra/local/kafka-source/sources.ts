@@ -12,7 +12,7 @@ export interface KafkaSourceDefinition {
   readonly port: number;
   readonly trigger: {
     readonly kind: 'kafka';
-    readonly topic: string;
+    readonly topics: readonly string[];
     readonly eventTypes: readonly string[];
   };
 }
@@ -38,7 +38,7 @@ export interface KafkaSourcesOptions {
 
 export interface SourceHealth {
   readonly name: string;
-  readonly topic: string;
+  readonly topics: readonly string[];
   readonly groupId: string;
   /** False once kafkajs crashed the consumer without restarting it. */
   readonly running: boolean;
@@ -120,7 +120,7 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
       });
       const health = {
         name: definition.name,
-        topic: definition.trigger.topic,
+        topics: definition.trigger.topics,
         groupId,
         running: true,
       };
@@ -136,7 +136,7 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
         definition,
         url: sinkUrl(definition.name, definition.port, env),
         // Derived now, so a topic outside the naming rule fails at start, not at the first failure.
-        dlq: deadLetterTopic(definition.trigger.topic),
+        dlqOf: new Map(definition.trigger.topics.map((topic) => [topic, deadLetterTopic(topic)])),
         producer,
         metrics,
         logger: logger.child({ function: definition.name }),
@@ -144,13 +144,13 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
         settings,
       };
       await consumer.connect();
-      await consumer.subscribe({ topic: definition.trigger.topic, fromBeginning: true });
+      await consumer.subscribe({ topics: [...definition.trigger.topics], fromBeginning: true });
       await consumer.run({
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
         eachMessage: (payload) => handleRecord(context, payload),
       });
       logger.info(
-        { source: definition.name, topic: definition.trigger.topic, groupId, sink: context.url },
+        { source: definition.name, topics: definition.trigger.topics, groupId, sink: context.url },
         'source started',
       );
     }

@@ -28,7 +28,9 @@ let topic: string;
 function startSource(name: string): Promise<KafkaSources> {
   const port = Number(new URL(consumer.url).port);
   return startKafkaSources({
-    sources: [{ name, port, trigger: { kind: 'kafka', topic, eventTypes: ['OrderPlaced'] } }],
+    sources: [
+      { name, port, trigger: { kind: 'kafka', topics: [topic], eventTypes: ['OrderPlaced'] } },
+    ],
     brokers: config.kafka.brokers,
     logger,
     registry,

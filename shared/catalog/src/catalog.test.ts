@@ -20,7 +20,7 @@ const reserve = {
   name: 'reserve-stock',
   service: 'inventory',
   description: 'Reserves stock for a placed order',
-  trigger: { kind: 'kafka', topic: 'atlas.order.events.v1', eventTypes: ['OrderPlaced'] },
+  trigger: { kind: 'kafka', topics: ['atlas.order.events.v1'], eventTypes: ['OrderPlaced'] },
   port: 8121,
   entry: './main.ts',
 };
@@ -45,8 +45,8 @@ describe('the function catalog', () => {
     const catalog = loadCatalog(root);
 
     expect(catalog.map((entry) => entry.name)).toEqual(['place-order', 'reserve-stock']);
-    expect(kafkaSources(catalog).map((entry) => entry.trigger.topic)).toEqual([
-      'atlas.order.events.v1',
+    expect(kafkaSources(catalog).map((entry) => entry.trigger.topics)).toEqual([
+      ['atlas.order.events.v1'],
     ]);
   });
 
@@ -59,7 +59,7 @@ describe('the function catalog', () => {
     ],
     [
       'a topic outside the naming rule',
-      { ...reserve, trigger: { ...reserve.trigger, topic: 'orders' } },
+      { ...reserve, trigger: { ...reserve.trigger, topics: ['orders'] } },
       /topic/,
     ],
     [

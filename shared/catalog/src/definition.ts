@@ -3,7 +3,15 @@ import { z } from 'zod';
 const name = z
   .string()
   .regex(/^[a-z][a-z0-9-]{1,40}[a-z0-9]$/, 'lower-case letters, digits and dashes');
-const SERVICES = ['gateway', 'order', 'inventory', 'billing', 'workflow', 'reporting'] as const;
+const SERVICES = [
+  'gateway',
+  'order',
+  'inventory',
+  'billing',
+  'workflow',
+  'reporting',
+  'ops',
+] as const;
 
 const httpRoute = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
@@ -15,9 +23,10 @@ const httpRoute = z.strictObject({
 const trigger = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('http'), routes: z.array(httpRoute).min(1) }),
   /** Delivered as CloudEvents over HTTP, as a Knative KafkaSource does. */
+  // A KafkaSource may read several topics; the saga's consumers need the events of several domains.
   z.strictObject({
     kind: z.literal('kafka'),
-    topic: z.string().regex(/^atlas\.[a-z]+\.events\.v\d+$/),
+    topics: z.array(z.string().regex(/^atlas\.[a-z]+\.events\.v\d+$/)).min(1),
     eventTypes: z.array(z.string().regex(/^[A-Z][A-Za-z]+$/)).min(1),
   }),
   /** Always running, not triggered (the outbox relays). */

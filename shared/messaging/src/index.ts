@@ -12,3 +12,5 @@ export type {
   EventFunctionSpec,
   EventHandlerContext,
 } from './event-function.ts';
+export { assertSameEventTypes, runEventFunction } from './run-event-function.ts';
+export type { EventFunctionDefinition, EventFunctionOptions } from './run-event-function.ts';

@@ -1,0 +1,1 @@
+export { MAX_CENTS, currencySchema, formatCents, moneySchema, parseCents } from './money.ts';
