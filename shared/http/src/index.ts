@@ -19,5 +19,9 @@ export type { FunctionProcessOptions } from './serve-process.ts';
 export type { ReadinessCheck, Route, RunningFunction, ServeOptions } from './serve.ts';
 export { json } from './types.ts';
 export type { Headers, HttpEvent, HttpResult } from './types.ts';
-export { runHttpFunction } from './run-http-function.ts';
-export type { HttpFunctionOptions, HttpRouteDependencies } from './run-http-function.ts';
+export { runHttpFunction, runStatelessHttpFunction } from './run-http-function.ts';
+export type {
+  HttpFunctionOptions,
+  HttpRouteDependencies,
+  StatelessHttpFunctionOptions,
+} from './run-http-function.ts';

@@ -33,6 +33,17 @@ export interface HttpFunctionOptions {
   readonly routes: (dependencies: HttpRouteDependencies, sql: Sql) => readonly Route[];
 }
 
+/** A function that owns no database (the ops functions read Kafka, not tables). */
+export interface StatelessHttpFunctionOptions {
+  readonly service: string;
+  readonly name: string;
+  readonly port: number;
+  readonly routes: (dependencies: HttpRouteDependencies) => readonly Route[];
+  /** Extra `/ready` checks (the brokers it reads, ...) and what to release on shutdown. */
+  readonly readiness?: Readonly<Record<string, () => Promise<void>>>;
+  readonly onShutdown?: () => Promise<void>;
+}
+
 /**
  * An HTTP function as a deployable process: logger and metrics labelled with the function, JWT
  * verification, the Redis idempotency store, the service's database pool, `/health`, `/ready`
@@ -42,6 +53,33 @@ export interface HttpFunctionOptions {
  * await runHttpFunction({ service: 'inventory', name: 'get-item', port: 8121, routes: getItemRoutes });
  */
 export async function runHttpFunction(options: HttpFunctionOptions): Promise<void> {
+  const config = loadStackConfig();
+  const sql = createSql(config.postgres.databaseUrl(options.service), {
+    applicationName: `${options.service}-${options.name}`,
+  });
+  await runStatelessHttpFunction({
+    service: options.service,
+    name: options.name,
+    port: options.port,
+    routes: (dependencies) => options.routes(dependencies, sql),
+    readiness: {
+      database: async () => {
+        await sql`select 1`;
+      },
+    },
+    onShutdown: async () => {
+      await sql.end({ timeout: 5 });
+    },
+  });
+}
+
+/**
+ * {@link runHttpFunction} without a database: JWT verification, the Redis idempotency store,
+ * `/health`, `/ready` (Redis and the given checks), `/metrics`, graceful stop.
+ */
+export async function runStatelessHttpFunction(
+  options: StatelessHttpFunctionOptions,
+): Promise<void> {
   const config = loadStackConfig();
   const labels = { service: options.service, function: options.name };
   const logger = createLogger(labels);
@@ -57,27 +95,22 @@ export async function runHttpFunction(options: HttpFunctionOptions): Promise<voi
     logger,
     registry,
   };
-  const sql = createSql(config.postgres.databaseUrl(options.service), {
-    applicationName: `${options.service}-${options.name}`,
-  });
   await serveFunctionProcess({
     service: options.service,
     name: options.name,
     port: options.port,
-    routes: options.routes(dependencies, sql),
+    routes: options.routes(dependencies),
     logger,
     registry,
     readiness: {
-      database: async () => {
-        await sql`select 1`;
-      },
+      ...options.readiness,
       redis: async () => {
         await redis.ping();
       },
     },
     onShutdown: async () => {
       await redis.quit();
-      await sql.end({ timeout: 5 });
+      await options.onShutdown?.();
     },
   });
 }
