@@ -1,0 +1,57 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadCatalog } from '@atlas/catalog';
+import { staleFiles } from './generate.ts';
+import { renderManifests } from './manifests.ts';
+import { toYaml, type YamlMap } from './yaml.ts';
+
+const kinds = (documents: readonly unknown[]): string[] =>
+  documents.map((document) => (document as { kind: string }).kind);
+
+describe('the cluster manifests', () => {
+  it('are committed exactly as the catalog generates them', () => {
+    expect(staleFiles()).toEqual([]);
+  });
+
+  it('give every function of the catalog its own manifest, by trigger', () => {
+    const catalog = loadCatalog();
+    const files = renderManifests(catalog);
+    for (const entry of catalog) {
+      const documents = files.get(`${entry.qualifiedName}.yaml`) ?? [];
+      if (entry.service === 'gateway') expect(kinds(documents)).toEqual(['Deployment', 'Service']);
+      else if (entry.trigger.kind === 'worker') expect(kinds(documents)).toEqual(['Deployment']);
+      else if (entry.trigger.kind === 'kafka')
+        expect(kinds(documents)).toEqual([
+          'Service',
+          ...entry.trigger.topics.map(() => 'KafkaSource'),
+        ]);
+      else expect(kinds(documents)).toEqual(['Service']);
+    }
+  });
+
+  it('route the gateway to every HTTP function through the variables the catalog defines', () => {
+    const catalog = loadCatalog();
+    const [deployment] = renderManifests(catalog).get('gateway-gateway.yaml') ?? [];
+    const text = JSON.stringify(deployment);
+    for (const entry of catalog.filter((e) => e.trigger.kind === 'http' && e.service !== 'gateway'))
+      expect(text).toContain(`http://${entry.qualifiedName}.atlas-erp.svc.cluster.local`);
+  });
+});
+
+describe('the YAML writer', () => {
+  it('quotes what YAML would otherwise read as another type', () => {
+    const document: YamlMap = { a: 'true', b: '5', c: 'plain', d: 'x: y', e: '', f: 3, g: false };
+    expect(toYaml([document])).toBe(
+      'a: "true"\nb: "5"\nc: plain\nd: "x: y"\ne: ""\nf: 3\ng: false\n',
+    );
+  });
+
+  it('writes lists of maps and nested maps in block style', () => {
+    expect(toYaml([{ list: [{ name: 'svc', value: 'v' }, 'x'], empty: [], none: {} }])).toBe(
+      'list:\n  - name: svc\n    value: v\n  - x\nempty: []\nnone: {}\n',
+    );
+  });
+
+  it('separates documents', () => {
+    expect(toYaml([{ a: 1 }, { b: 2 }])).toBe('a: 1\n---\nb: 2\n');
+  });
+});

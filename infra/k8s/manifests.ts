@@ -1,0 +1,240 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { functionUrlVariable, type CatalogEntry } from '@atlas/catalog';
+import type { YamlMap, YamlValue } from './yaml.ts';
+
+export const NAMESPACE = 'atlas-erp';
+const IMAGE_REGISTRY = 'ghcr.io/atlas-erp';
+const GATEWAY_NODE_PORT = 30080;
+// The services without a database of their own: they get no PostgreSQL credentials.
+const WITHOUT_DATABASE = new Set(['gateway', 'ops']);
+// Only the card provider and the webhook sign or check payment callbacks.
+const WEBHOOK_SECRET_FUNCTIONS = new Set(['billing-card-provider', 'billing-payment-webhook']);
+
+export interface ClusterSettings {
+  readonly kafkaBootstrap: string;
+  readonly schemaRegistryUrl: string;
+  readonly keycloakUrl: string;
+  readonly redisUrl: string;
+}
+
+/** Where the cluster's infrastructure is expected (override when applying elsewhere). */
+export const DEFAULT_CLUSTER_SETTINGS: ClusterSettings = {
+  kafkaBootstrap: 'kafka.atlas-infra.svc.cluster.local:9092',
+  schemaRegistryUrl: 'http://apicurio.atlas-infra.svc.cluster.local:8080/apis/ccompat/v7',
+  keycloakUrl: 'http://keycloak.atlas-infra.svc.cluster.local:8080',
+  redisUrl: 'redis://redis.atlas-infra.svc.cluster.local:6379',
+};
+
+const labelsOf = (entry: CatalogEntry): YamlMap => ({
+  'app.kubernetes.io/name': entry.qualifiedName,
+  'app.kubernetes.io/part-of': 'atlas-erp',
+  'atlas-erp/service': entry.service,
+  'atlas-erp/trigger': entry.trigger.kind,
+});
+
+function versionOf(entry: CatalogEntry): string {
+  const manifest = JSON.parse(readFileSync(join(entry.directory, 'package.json'), 'utf8')) as {
+    version?: string;
+  };
+  return manifest.version ?? '0.0.0';
+}
+
+/** `atlas.order.events.v1` → `order`. */
+function domainOf(topic: string): string {
+  return topic.split('.')[1] ?? topic;
+}
+
+/** In-cluster URL of a Knative Service (port 80 through the Knative ingress). */
+function serviceUrl(entry: CatalogEntry): string {
+  return `http://${entry.qualifiedName}.${NAMESPACE}.svc.cluster.local`;
+}
+
+function container(
+  entry: CatalogEntry,
+  runtime: 'knative' | 'deployment',
+  extraEnv: readonly YamlMap[] = [],
+): YamlMap {
+  // Knative sets PORT and probes the serving port itself; a plain Deployment must say which port.
+  const port = runtime === 'deployment' ? { port: 8080 } : {};
+  const env: YamlMap[] = [...extraEnv];
+  if (!WITHOUT_DATABASE.has(entry.service)) {
+    env.push({
+      name: 'ATLAS_POSTGRES_URL',
+      valueFrom: { secretKeyRef: { name: 'atlas-postgres', key: 'url' } },
+    });
+  }
+  if (WEBHOOK_SECRET_FUNCTIONS.has(entry.qualifiedName)) {
+    env.push({
+      name: 'ATLAS_PAYMENT_WEBHOOK_SECRET',
+      valueFrom: { secretKeyRef: { name: 'atlas-payment-webhook', key: 'secret' } },
+    });
+  }
+  return {
+    name: 'function',
+    image: `${IMAGE_REGISTRY}/${entry.qualifiedName}:${versionOf(entry)}`,
+    ...(runtime === 'deployment' ? { ports: [{ containerPort: 8080 }] } : {}),
+    envFrom: [{ configMapRef: { name: 'atlas-config' } }],
+    ...(env.length > 0 ? { env } : {}),
+    readinessProbe: { httpGet: { path: '/ready', ...port }, periodSeconds: 5 },
+    livenessProbe: { httpGet: { path: '/health', ...port }, periodSeconds: 10 },
+    resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
+  };
+}
+
+function knativeService(entry: CatalogEntry): YamlMap {
+  return {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Service',
+    metadata: { name: entry.qualifiedName, namespace: NAMESPACE, labels: labelsOf(entry) },
+    spec: {
+      template: {
+        metadata: {
+          labels: labelsOf(entry),
+          annotations: { 'autoscaling.knative.dev/max-scale': '5' },
+        },
+        spec: {
+          containers: [container(entry, 'knative')],
+        },
+      },
+    },
+  };
+}
+
+/**
+ * One KafkaSource per (function, topic): Knative gives a source one dead-letter sink, and a dead
+ * letter belongs to the dead-letter topic of the domain it came from (as the local source does).
+ */
+function kafkaSources(
+  entry: CatalogEntry & { trigger: { kind: 'kafka' } },
+  settings: ClusterSettings,
+): YamlMap[] {
+  return entry.trigger.topics.map((topic) => ({
+    apiVersion: 'sources.knative.dev/v1beta1',
+    kind: 'KafkaSource',
+    metadata: {
+      name: `${entry.qualifiedName}-${domainOf(topic)}`,
+      namespace: NAMESPACE,
+      labels: labelsOf(entry),
+      annotations: { 'atlas-erp/event-types': entry.trigger.eventTypes.join(',') },
+    },
+    spec: {
+      consumerGroup: `atlas-source-${entry.qualifiedName}-${domainOf(topic)}`,
+      bootstrapServers: [settings.kafkaBootstrap],
+      topics: [topic],
+      initialOffset: 'earliest',
+      delivery: {
+        retry: 5,
+        backoffPolicy: 'exponential',
+        backoffDelay: 'PT0.2S',
+        deadLetterSink: {
+          ref: {
+            apiVersion: 'eventing.knative.dev/v1alpha1',
+            kind: 'KafkaSink',
+            name: `atlas-${domainOf(topic)}-dlq`,
+          },
+        },
+      },
+      sink: {
+        ref: { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: entry.qualifiedName },
+      },
+    },
+  }));
+}
+
+/** Always-on workers (the outbox relays): two replicas, one leader by advisory lock (ADR-0023). */
+function deployment(entry: CatalogEntry, replicas: number, env: readonly YamlMap[] = []): YamlMap {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: entry.qualifiedName, namespace: NAMESPACE, labels: labelsOf(entry) },
+    spec: {
+      replicas,
+      selector: { matchLabels: { 'app.kubernetes.io/name': entry.qualifiedName } },
+      template: {
+        metadata: { labels: labelsOf(entry) },
+        spec: { containers: [container(entry, 'deployment', env)] },
+      },
+    },
+  };
+}
+
+function gateway(entry: CatalogEntry, catalog: readonly CatalogEntry[]): YamlMap[] {
+  const routesTo = catalog
+    .filter((other) => other.trigger.kind === 'http' && other.service !== 'gateway')
+    .map((other) => ({ name: functionUrlVariable(other.qualifiedName), value: serviceUrl(other) }));
+  return [
+    deployment(entry, 2, routesTo),
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: entry.qualifiedName, namespace: NAMESPACE, labels: labelsOf(entry) },
+      spec: {
+        type: 'NodePort',
+        selector: { 'app.kubernetes.io/name': entry.qualifiedName },
+        // kind-cluster.yaml maps this node port to the host's 8080, the address of `npm start`.
+        ports: [{ port: 80, targetPort: 8080, nodePort: GATEWAY_NODE_PORT }],
+      },
+    },
+  ];
+}
+
+function configMap(settings: ClusterSettings): YamlMap {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'atlas-config', namespace: NAMESPACE },
+    data: {
+      ATLAS_BIND_HOST: '0.0.0.0',
+      ATLAS_KAFKA_BROKERS: settings.kafkaBootstrap,
+      ATLAS_SCHEMA_REGISTRY_URL: settings.schemaRegistryUrl,
+      ATLAS_KEYCLOAK_URL: settings.keycloakUrl,
+      ATLAS_REDIS_URL: settings.redisUrl,
+      LOG_LEVEL: 'info',
+    },
+  };
+}
+
+function deadLetterSinks(catalog: readonly CatalogEntry[], settings: ClusterSettings): YamlMap[] {
+  const domains = new Set(
+    catalog.flatMap((entry) =>
+      entry.trigger.kind === 'kafka' ? entry.trigger.topics.map(domainOf) : [],
+    ),
+  );
+  return [...domains].sort().map((domain) => ({
+    apiVersion: 'eventing.knative.dev/v1alpha1',
+    kind: 'KafkaSink',
+    metadata: { name: `atlas-${domain}-dlq`, namespace: NAMESPACE },
+    spec: {
+      topic: `atlas.${domain}.dlq.v1`,
+      bootstrapServers: [settings.kafkaBootstrap],
+      contentMode: 'binary',
+    },
+  }));
+}
+
+/**
+ * The cluster manifests of every function of the catalog, by file name under `k8s/generated/`:
+ * HTTP functions as Knative Services, Kafka-triggered ones as Knative Services fed by KafkaSources,
+ * workers and the gateway as Deployments (the gateway behind the NodePort kind maps to 8080).
+ */
+export function renderManifests(
+  catalog: readonly CatalogEntry[],
+  settings: ClusterSettings = DEFAULT_CLUSTER_SETTINGS,
+): Map<string, YamlValue[]> {
+  const files = new Map<string, YamlValue[]>([
+    ['config.yaml', [configMap(settings)]],
+    ['dead-letter-sinks.yaml', deadLetterSinks(catalog, settings)],
+  ]);
+  for (const entry of catalog) {
+    const trigger = entry.trigger;
+    let documents: YamlValue[];
+    if (entry.service === 'gateway') documents = gateway(entry, catalog);
+    else if (trigger.kind === 'worker') documents = [deployment(entry, 2)];
+    else if (trigger.kind === 'kafka')
+      documents = [knativeService(entry), ...kafkaSources({ ...entry, trigger }, settings)];
+    else documents = [knativeService(entry)];
+    files.set(`${entry.qualifiedName}.yaml`, documents);
+  }
+  return files;
+}
