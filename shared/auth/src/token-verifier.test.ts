@@ -189,6 +189,20 @@ describe('token verification with locally signed tokens', () => {
     await expectUnauthorized(verifier.verify(await issuer.sign({ ...valid(), typ: 'ID' })));
   });
 
+  it('stops reusing a cached verification when the token expires', async () => {
+    const strict = createTokenVerifier({
+      ...options,
+      jwksUrl: issuer.jwksUrl,
+      clockToleranceSec: 0,
+    });
+    const expiresSoon = await issuer.sign({ ...valid(), exp: now() + 2 });
+    await strict.verify(expiresSoon);
+    await expect(strict.verify(expiresSoon)).resolves.toMatchObject({ subject: 'local-user' });
+
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    await expectUnauthorized(strict.verify(expiresSoon), 'ERR_JWT_EXPIRED');
+  });
+
   it('answers 503 when the key set cannot be fetched at all', async () => {
     const closed = await startLocalIssuer();
     const jwksUrl = closed.jwksUrl;

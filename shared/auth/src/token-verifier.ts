@@ -6,6 +6,10 @@ import { createRemoteJWKSet, errors, jwtVerify } from 'jose';
 import { parseBearerToken } from './bearer.ts';
 import { permissionsOf } from './permissions.ts';
 import type { Principal } from './principal.ts';
+import {
+  createVerifiedTokenCache,
+  type VerifiedTokenCacheOptions,
+} from './verified-token-cache.ts';
 
 export interface TokenVerifierOptions {
   /** Expected `iss`, e.g. `http://127.0.0.1:8180/realms/atlas-erp`. */
@@ -16,6 +20,8 @@ export interface TokenVerifierOptions {
   readonly jwksUrl?: string;
   /** Allowed clock skew for `exp`/`nbf`/`iat`, in seconds. Defaults to 5. */
   readonly clockToleranceSec?: number;
+  /** Reuse of successful verifications (ADR-0029); `false` verifies every request in full. */
+  readonly cache?: VerifiedTokenCacheOptions | false;
 }
 
 export interface TokenVerifier {
@@ -51,8 +57,11 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     timeoutDuration: 5_000,
   });
   const clockTolerance = options.clockToleranceSec ?? 5;
+  const cache = options.cache === false ? undefined : createVerifiedTokenCache(options.cache);
 
   async function verify(token: string): Promise<Principal> {
+    const remembered = cache?.get(token);
+    if (remembered !== undefined) return remembered;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -67,7 +76,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       throw toVerificationError(error);
     }
     checkAudience(payload, options.audience);
-    return principalOf(payload);
+    const principal = principalOf(payload);
+    // requiredClaims guarantees exp.
+    cache?.set(token, principal, payload.exp ?? 0);
+    return principal;
   }
 
   return {
