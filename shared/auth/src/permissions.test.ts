@@ -16,6 +16,7 @@ const MATRIX: readonly [Permission, boolean, boolean, boolean, boolean, boolean]
   ['approvals:read', true, false, true, true, false],
   ['approvals:decide', true, false, false, true, false],
   ['ops:operate', true, true, false, false, false],
+  ['audit:read', true, false, false, false, false],
 ];
 const ROLE_COLUMNS = ['Admin', 'Ops', 'Finance', 'Approver', 'Viewer'] as const;
 

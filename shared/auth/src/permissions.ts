@@ -23,6 +23,8 @@ export const PERMISSIONS = {
   'approvals:read': ['Admin', 'Approver', 'Finance'],
   'approvals:decide': ['Admin', 'Approver'],
   'ops:operate': ['Admin', 'Ops'],
+  // Not in the contract's table: the audit trail is for Admin only (ADR-0027).
+  'audit:read': ['Admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof PERMISSIONS;

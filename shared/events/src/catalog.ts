@@ -64,6 +64,14 @@ export const EVENT_CATALOG: { readonly [K in EventType]: CatalogEntry<K> } = {
   ApprovalRequested: saga('workflow'),
   ApprovalGranted: saga('workflow'),
   ApprovalRejected: saga('workflow'),
+  // Keyed by the audited entity so one entity's trail stays in order. Not 'Order' even when the
+  // entity is an order: the saga's consumers and the order timeline read aggregateType 'Order'.
+  AuditRecorded: {
+    domain: 'workflow',
+    version: 1,
+    aggregateType: 'AuditedEntity',
+    aggregateId: (payload) => payload.entityId ?? payload.entityType,
+  },
 };
 
 /** Every event type, in catalog order. */

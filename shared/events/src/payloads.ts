@@ -140,6 +140,26 @@ export interface ApprovalRejectedPayload {
   readonly reason: string;
 }
 
+export type AuditOutcome = 'SUCCEEDED' | 'REJECTED' | 'FAILED';
+
+/** A command of an authenticated caller and how it ended (ADR-0027); never a token or a body. */
+export interface AuditRecordedPayload {
+  readonly subject: string;
+  readonly username: string;
+  /** The function that handled the command, e.g. `approve`. */
+  readonly action: string;
+  readonly method: string;
+  /** The route template, e.g. `/v1/approvals/:approvalId/approve`. */
+  readonly route: string;
+  readonly entityType: string;
+  /** Avro `["null","string"]`: null when a create was refused before the entity existed. */
+  readonly entityId: string | null;
+  readonly status: number;
+  readonly outcome: AuditOutcome;
+  /** An idempotent replay: the command did not run again. */
+  readonly replayed: boolean;
+}
+
 /** Event type → payload type. Adding an event means a schema file, an entry here and in the catalog. */
 export interface EventPayloads {
   OrderPlaced: OrderPlacedPayload;
@@ -160,6 +180,7 @@ export interface EventPayloads {
   ApprovalRequested: ApprovalRequestedPayload;
   ApprovalGranted: ApprovalGrantedPayload;
   ApprovalRejected: ApprovalRejectedPayload;
+  AuditRecorded: AuditRecordedPayload;
 }
 
 export type EventType = keyof EventPayloads;

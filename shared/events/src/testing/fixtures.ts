@@ -50,6 +50,18 @@ export const PAYLOAD_FIXTURES: { readonly [K in keyof EventPayloads]: EventPaylo
   ApprovalRequested: { approvalId, orderId, amount: '12500.00', currency: 'EUR' },
   ApprovalGranted: { approvalId, orderId, decidedBy: 'approver', comment: null },
   ApprovalRejected: { approvalId, orderId, decidedBy: 'approver', reason: 'Over budget' },
+  AuditRecorded: {
+    subject: '7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+    username: 'approver',
+    action: 'approve',
+    method: 'POST',
+    route: '/v1/approvals/:approvalId/approve',
+    entityType: 'approval',
+    entityId: approvalId,
+    status: 202,
+    outcome: 'SUCCEEDED',
+    replayed: false,
+  },
 };
 
 /** Envelope context for tests. */
