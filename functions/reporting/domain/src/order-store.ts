@@ -1,0 +1,107 @@
+import type { TransactionSql } from '@atlas/db';
+import type { AnyAtlasEvent, CancellationReason } from '@atlas/events';
+import { emptyOrderView, orderIdOf, projectOrder, type OrderView } from './order-projection.ts';
+import type { OrderStatus } from './order-status.ts';
+
+/** A `report_orders` row as postgres.js reads it. */
+export interface OrderRow {
+  readonly order_id: string;
+  readonly status: OrderStatus;
+  readonly customer_id: string | null;
+  readonly currency: string | null;
+  readonly total_cents: string | null;
+  readonly invoice_id: string | null;
+  readonly approval_id: string | null;
+  readonly cancellation_reason: CancellationReason | null;
+  readonly placed_at: Date | null;
+  readonly first_event_at: Date;
+  readonly created_at: Date;
+  readonly updated_at: Date;
+  readonly confirmed_at: Date | null;
+  readonly cancelled_at: Date | null;
+}
+
+const iso = (value: Date | null): string | null => (value === null ? null : value.toISOString());
+
+function viewOf(row: OrderRow): OrderView {
+  return {
+    orderId: row.order_id,
+    status: row.status,
+    customerId: row.customer_id,
+    currency: row.currency,
+    totalCents: row.total_cents === null ? null : BigInt(row.total_cents),
+    invoiceId: row.invoice_id,
+    approvalId: row.approval_id,
+    cancellationReason: row.cancellation_reason,
+    placedAt: iso(row.placed_at),
+    firstEventAt: row.first_event_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+    confirmedAt: iso(row.confirmed_at),
+    cancelledAt: iso(row.cancelled_at),
+  };
+}
+
+// Two events of one order may be projected at once (they come from different topics); the lock
+// serialises them so neither overwrites the other's change. The first key keeps the namespace
+// apart from any other advisory lock of the database.
+const ORDER_LOCK_NAMESPACE = 4150;
+
+/**
+ * Applies a saga event to the orders read model in `tx`: reads the order's row (locked), projects
+ * the event onto it and writes it back. Applying an event twice leaves the same row.
+ * Does nothing for an event of no order.
+ */
+export async function applyToOrders(tx: TransactionSql, event: AnyAtlasEvent): Promise<void> {
+  const orderId = orderIdOf(event);
+  if (orderId === null) return;
+  await tx`select pg_advisory_xact_lock(${ORDER_LOCK_NAMESPACE}, hashtext(${orderId}))`;
+  const [row] = await tx<OrderRow[]>`select * from report_orders where order_id = ${orderId}`;
+  const view = projectOrder(row ? viewOf(row) : emptyOrderView(orderId, event.occurredAt), event);
+  const total = view.totalCents === null ? null : view.totalCents.toString();
+  await tx`
+    insert into report_orders (
+      order_id, status, customer_id, currency, total_cents, invoice_id, approval_id,
+      cancellation_reason, placed_at, first_event_at, updated_at, confirmed_at, cancelled_at
+    ) values (
+      ${view.orderId}, ${view.status}, ${view.customerId}, ${view.currency}, ${total}::bigint,
+      ${view.invoiceId}, ${view.approvalId}, ${view.cancellationReason}, ${view.placedAt},
+      ${view.firstEventAt}, ${view.updatedAt}, ${view.confirmedAt}, ${view.cancelledAt}
+    )
+    on conflict (order_id) do update set
+      status = excluded.status, customer_id = excluded.customer_id, currency = excluded.currency,
+      total_cents = excluded.total_cents, invoice_id = excluded.invoice_id,
+      approval_id = excluded.approval_id, cancellation_reason = excluded.cancellation_reason,
+      placed_at = excluded.placed_at, first_event_at = excluded.first_event_at,
+      updated_at = excluded.updated_at, confirmed_at = excluded.confirmed_at,
+      cancelled_at = excluded.cancelled_at`;
+}
+
+/**
+ * Adds a saga event to the timeline in `tx`. Returns false when the event is there already (a
+ * redelivery) or belongs to no order; the caller then skips every other effect of it.
+ */
+export async function recordInTimeline(tx: TransactionSql, event: AnyAtlasEvent): Promise<boolean> {
+  const orderId = orderIdOf(event);
+  if (orderId === null) return false;
+  const inserted = await tx`
+    insert into report_events (
+      event_id, order_id, event_type, occurred_at, correlation_id, causation_id, producer, payload
+    ) values (
+      ${event.eventId}, ${orderId}, ${event.eventType}, ${event.occurredAt},
+      ${event.correlationId}, ${event.causationId}, ${event.producer},
+      ${tx.json(event.payload as unknown as Parameters<typeof tx.json>[0])}
+    )
+    on conflict (event_id) do nothing
+    returning event_id`;
+  return inserted.length === 1;
+}
+
+/**
+ * The live projection of one event: the timeline first, which says whether the event is new,
+ * then the orders read model. Both in `tx`, so a crash leaves neither or both.
+ */
+export async function projectEvent(tx: TransactionSql, event: AnyAtlasEvent): Promise<boolean> {
+  if (!(await recordInTimeline(tx, event))) return false;
+  await applyToOrders(tx, event);
+  return true;
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+export const timelineParamsSchema = z.strictObject({
+  orderId: z.string().min(1).max(200),
+});
+
+/** A `report_events` row, the columns the timeline shows. */
+export interface TimelineRow {
+  readonly event_id: string;
+  readonly event_type: string;
+  readonly occurred_at: Date;
+  readonly correlation_id: string;
+  readonly causation_id: string;
+  readonly producer: string;
+}
+
+/** One step of an order's saga as the timeline shows it (contract §3). */
+export interface TimelineItem {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly occurredAt: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly producer: string;
+}
+
+export function toTimelineItem(row: TimelineRow): TimelineItem {
+  return {
+    eventId: row.event_id,
+    eventType: row.event_type,
+    occurredAt: row.occurred_at.toISOString(),
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    producer: row.producer,
+  };
+}
