@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadStackConfig } from '@atlas/config';
 import { DependencyUnavailableError, MalformedEventError } from '@atlas/errors';
-import { createEventCodec } from './codec.ts';
+import { avroBodyOf, createEventCodec } from './codec.ts';
 import { createEvent } from './create-event.ts';
 import { registerSchemas } from './register.ts';
 import type { RegisteredEventSchema } from './register.ts';
@@ -62,6 +62,13 @@ describe('event schemas in the real registry', () => {
     expect(encoded.readUInt32BE(1)).toBe(id);
     expect(decoded).toEqual(event);
     expect(Object.isFrozen(decoded.payload)).toBe(true);
+  });
+
+  it('frames an Avro body made at staging time into the same bytes encode makes', async () => {
+    const codec = createEventCodec({ registryUrl });
+    const event = createEvent('OrderPlaced', PAYLOAD_FIXTURES.OrderPlaced, TEST_CONTEXT);
+
+    expect(await codec.frame('OrderPlaced', avroBodyOf(event))).toEqual(await codec.encode(event));
   });
 
   it('round-trips a nullable field', async () => {

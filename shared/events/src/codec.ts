@@ -12,6 +12,14 @@ import { avroTypeOf, eventSchemaOf, recordNameOf, subjectOf } from './schemas.ts
 /** Confluent wire format header: magic byte 0, then the schema id as a big-endian uint32. */
 const HEADER_BYTES = 5;
 
+/**
+ * The Avro binary of an event without the wire-format header: needs no registry, so the outbox
+ * stores it at staging time and the relay only prepends the schema id (ADR-0023).
+ */
+export function avroBodyOf(event: AtlasEvent): Buffer {
+  return avroTypeOf(event.eventType).toBuffer(event);
+}
+
 export interface EventCodecOptions {
   /** Confluent-compatible API root, e.g. `loadStackConfig().schemaRegistry.url`. */
   readonly registryUrl: string;
@@ -34,6 +42,13 @@ export interface EventCodec {
    * @throws DependencyUnavailableError (retriable) when the registry cannot be reached.
    */
   encode(event: AtlasEvent, options?: EncodeOptions): Promise<Buffer>;
+  /**
+   * Frames an Avro body made by {@link avroBodyOf} (at staging time, without the registry) with the
+   * wire-format header of its event type: the same bytes `encode` returns for that event.
+   *
+   * @throws DependencyUnavailableError (retriable) when the registry cannot be reached.
+   */
+  frame(eventType: EventType, body: Buffer): Promise<Buffer>;
   /**
    * @throws MalformedEventError (non-retriable) for bytes that are no Atlas event.
    * @throws DependencyUnavailableError (retriable) when the registry cannot be reached.
@@ -78,21 +93,27 @@ export function createEventCodec(options: EventCodecOptions): EventCodec {
     return id;
   }
 
-  async function encode(event: AtlasEvent, encodeOptions?: EncodeOptions): Promise<Buffer> {
-    if (!encodeOptions?.prevalidated) assertValidEvent(event);
+  async function frame(eventType: EventType, body: Buffer): Promise<Buffer> {
     let id: number;
     try {
-      id = await idOf(event.eventType);
+      id = await idOf(eventType);
     } catch (error) {
       if (isUnreachable(error)) throw registryUnavailable(registryUrl, error);
       throw new MalformedEventError(
-        `${event.eventType} schema is not registered under ${subjectOf(event.eventType)}`,
+        `${eventType} schema is not registered under ${subjectOf(eventType)}`,
         { cause: error },
       );
     }
-    const header = Buffer.alloc(HEADER_BYTES);
-    header.writeUInt32BE(id, 1);
-    return Buffer.concat([header, avroTypeOf(event.eventType).toBuffer(event)]);
+    const framed = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+    framed.writeUInt8(0, 0);
+    framed.writeUInt32BE(id, 1);
+    body.copy(framed, HEADER_BYTES);
+    return framed;
+  }
+
+  async function encode(event: AtlasEvent, encodeOptions?: EncodeOptions): Promise<Buffer> {
+    if (!encodeOptions?.prevalidated) assertValidEvent(event);
+    return frame(event.eventType, avroBodyOf(event));
   }
 
   async function writerTypeOf(id: number): Promise<Type> {
@@ -141,5 +162,5 @@ export function createEventCodec(options: EventCodecOptions): EventCodec {
     return deepFreeze(record);
   }
 
-  return { encode, decode };
+  return { encode, frame, decode };
 }

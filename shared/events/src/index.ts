@@ -20,7 +20,7 @@ export {
   subjectOf,
 } from './schemas.ts';
 export type { RecordSchema } from './schemas.ts';
-export { createEventCodec } from './codec.ts';
+export { avroBodyOf, createEventCodec } from './codec.ts';
 export type { EncodeOptions, EventCodec, EventCodecOptions } from './codec.ts';
 export { registerSchemas } from './register.ts';
 export type { RegisterSchemasOptions, RegisteredEventSchema } from './register.ts';

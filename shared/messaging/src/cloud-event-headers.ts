@@ -8,7 +8,18 @@ export const AVRO_CONTENT_TYPE = 'application/avro';
  * Knative KafkaSource turns into a CloudEvent without touching the value. Correlation and causation
  * ride along as extension attributes so a consumer can log them before it decodes anything.
  */
-export function cloudEventKafkaHeaders(event: AtlasEvent): Record<string, string> {
+export function cloudEventKafkaHeaders(
+  event: Pick<
+    AtlasEvent,
+    | 'eventId'
+    | 'eventType'
+    | 'producer'
+    | 'occurredAt'
+    | 'aggregateId'
+    | 'correlationId'
+    | 'causationId'
+  >,
+): Record<string, string> {
   return {
     ce_specversion: '1.0',
     ce_id: event.eventId,

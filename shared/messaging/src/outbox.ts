@@ -1,5 +1,5 @@
 import type { AtlasEvent } from '@atlas/events';
-import { topicOf } from '@atlas/events';
+import { avroBodyOf, topicOf } from '@atlas/events';
 import type { TransactionSql } from '@atlas/db';
 
 /**
@@ -14,6 +14,6 @@ import type { TransactionSql } from '@atlas/db';
  */
 export async function appendEvent(tx: TransactionSql, event: AtlasEvent): Promise<void> {
   await tx`
-    insert into atlas_outbox (event_id, event_type, topic, aggregate_id, event)
-    values (${event.eventId}, ${event.eventType}, ${topicOf(event.eventType)}, ${event.aggregateId}, ${tx.json(JSON.parse(JSON.stringify(event)) as never)})`;
+    insert into atlas_outbox (event_id, event_type, topic, aggregate_id, event, avro)
+    values (${event.eventId}, ${event.eventType}, ${topicOf(event.eventType)}, ${event.aggregateId}, ${tx.json(JSON.parse(JSON.stringify(event)) as never)}, ${avroBodyOf(event)})`;
 }

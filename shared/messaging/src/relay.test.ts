@@ -159,6 +159,24 @@ describe('the outbox relay', () => {
     expect(await outboxCount()).toBe(0);
   });
 
+  it('publishes a row staged without its Avro body (before migration 0002) exactly as one with it', async () => {
+    const topic = await createTestTopic(admin);
+    createdTopics.push(topic);
+    const [legacy, current] = eventsForOrders(1, 2);
+    if (!legacy || !current) throw new Error('two events expected');
+    await stage([legacy, current]);
+    await database.sql`update atlas_outbox set avro = null where event_id = ${legacy.eventId}`;
+
+    const relay = newRelay(topic);
+    await relay.start();
+    const received = await readTopic(topic, 2, 300);
+    await relay.stop();
+
+    expect(received.map((r) => r.event)).toEqual([legacy, current]);
+    expect(received[0]?.headers).toMatchObject({ ce_id: legacy.eventId, ce_type: 'OrderPlaced' });
+    expect(received[1]?.headers).toMatchObject({ ce_id: current.eventId, ce_type: 'OrderPlaced' });
+  });
+
   it('never publishes a row twice when two replicas run at once', async () => {
     const topic = await createTestTopic(admin);
     createdTopics.push(topic);

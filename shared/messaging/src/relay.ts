@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
 import type { Sql } from '@atlas/db';
-import type { AnyAtlasEvent, EventCodec } from '@atlas/events';
+import type { AnyAtlasEvent, EventCodec, EventType } from '@atlas/events';
 import { counter, gauge, histogram, type Logger, type Registry } from '@atlas/observability';
 import { cloudEventKafkaHeaders } from './cloud-event-headers.ts';
 
@@ -31,8 +31,18 @@ interface OutboxRow {
   id: string;
   topic: string;
   aggregate_id: string;
-  event: AnyAtlasEvent;
   created_at: Date;
+  /** Null for rows staged before the column existed; then `event` is read instead. */
+  avro: Buffer | null;
+  event: AnyAtlasEvent | null;
+  header: {
+    eventId: string;
+    eventType: EventType;
+    producer: string;
+    occurredAt: string;
+    correlationId: string;
+    causationId: string;
+  };
 }
 
 /** Same key in every replica of one service's relay, different per service (they share a server). */
@@ -121,8 +131,16 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     connection: NonNullable<typeof leader>,
     afterId: string,
   ): Promise<Batch> {
+    // The header fields come out of the jsonb in PostgreSQL, so Node parses no event it only frames.
     const rows = await connection<OutboxRow[]>`
-      select id, topic, aggregate_id, event, created_at from atlas_outbox
+      select id, topic, aggregate_id, created_at, avro,
+        case when avro is null then event end as event,
+        jsonb_build_object(
+          'eventId', event->'eventId', 'eventType', event->'eventType',
+          'producer', event->'producer', 'occurredAt', event->'occurredAt',
+          'correlationId', event->'correlationId', 'causationId', event->'causationId'
+        ) as header
+      from atlas_outbox
       where id > ${afterId} order by id limit ${batchSize}`;
     const byTopic = new Map<string, Batch['topicMessages'][number]['messages']>();
     for (const row of rows) {
@@ -130,18 +148,28 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       const messages = byTopic.get(topic) ?? [];
       messages.push({
         key: row.aggregate_id,
-        // createEvent checked it before it entered the outbox; Avro still checks the types.
-        value: await options.codec.encode(row.event, { prevalidated: true }),
-        headers: cloudEventKafkaHeaders(row.event),
+        value: row.avro
+          ? await options.codec.frame(row.header.eventType, row.avro)
+          : // createEvent checked it before it entered the outbox; Avro still checks the types.
+            await options.codec.encode(row.event as AnyAtlasEvent, { prevalidated: true }),
+        headers: cloudEventKafkaHeaders({ ...row.header, aggregateId: row.aggregate_id }),
       });
       byTopic.set(topic, messages);
     }
     return { rows, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) };
   }
 
-  async function publish(connection: NonNullable<typeof leader>, batch: Batch): Promise<void> {
+  /** Sends a batch and waits for the broker's acknowledgement; returns when it was acknowledged. */
+  async function send(batch: Batch): Promise<number> {
     await options.producer.sendBatch({ acks: -1, topicMessages: batch.topicMessages });
-    const ackedAt = Date.now();
+    return Date.now();
+  }
+
+  async function forget(
+    connection: NonNullable<typeof leader>,
+    batch: Batch,
+    ackedAt: number,
+  ): Promise<void> {
     await connection`delete from atlas_outbox where id = any(${batch.rows.map((row) => row.id)}::bigint[])`;
     published.inc(labels, batch.rows.length);
     for (const row of batch.rows)
@@ -157,7 +185,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
    */
   async function drain(connection: NonNullable<typeof leader>): Promise<number> {
     let total = 0;
-    let inFlight: Promise<void> = Promise.resolve();
+    let inFlight: Promise<unknown> = Promise.resolve();
+    // Deletes trail the sends: an acknowledged batch is deleted while the next one is on the wire.
+    // A delete lost to a crash only republishes its rows, which the consumers' inboxes absorb.
+    let deleting: Promise<void> = Promise.resolve();
     let cursor = '0';
     try {
       while (running) {
@@ -166,16 +197,27 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         if (batch.rows.length === 0) break;
         cursor = batch.rows.at(-1)?.id ?? cursor;
         total += batch.rows.length;
-        inFlight = publish(connection, batch);
-        // Handled where it is awaited; this only keeps a failure during the next read from
+        const sent = send(batch);
+        const previous = deleting;
+        deleting = sent.then(async (ackedAt) => {
+          await previous;
+          await forget(connection, batch, ackedAt);
+        });
+        inFlight = sent;
+        // Handled where they are awaited; this only keeps a failure during the next read from
         // counting as an unhandled rejection, which would end the process.
         inFlight.catch(() => undefined);
+        deleting.catch(() => undefined);
         if (batch.rows.length < batchSize) break;
       }
     } finally {
-      // Never leave a send running into the next drain or into a loss of leadership.
-      await inFlight;
+      // Never leave a send or a delete running into the next drain (whose cursor starts again at
+      // 0) or into a loss of leadership.
+      await Promise.allSettled([inFlight, deleting]);
     }
+    // Settled above; awaited again so that a failed send or delete fails the drain.
+    await inFlight;
+    await deleting;
     return total;
   }
 
