@@ -1,0 +1,27 @@
+export { CANCELLATION_REASONS, ORDER_STATUSES, laterStatus } from './status.ts';
+export type { ForwardStatus, OrderStatus } from './status.ts';
+export { SAGA_EVENT_TYPES, applySagaEvent, cancelByCustomer, startCancellation } from './saga.ts';
+export type {
+  BillingCompensation,
+  Cancellation,
+  SagaEmission,
+  SagaEmissionType,
+  SagaEvent,
+  SagaEventType,
+  SagaState,
+  SagaTransition,
+} from './saga.ts';
+export {
+  MAX_LINES,
+  MAX_QUANTITY,
+  isOrderId,
+  orderLineSchema,
+  orderTotalCents,
+  placeOrderBodySchema,
+  skuSchema,
+} from './order-body.ts';
+export type { OrderLine, PlaceOrderBody } from './order-body.ts';
+export { toOrderView, toSagaState } from './order-row.ts';
+export type { OrderRow, OrderView } from './order-row.ts';
+export { commitTransition, findOrder, insertOrder, listOrders, lockOrder } from './order-store.ts';
+export type { NewOrder, OrderFilter } from './order-store.ts';

@@ -1,0 +1,42 @@
+import type { CancellationReason } from '@atlas/events';
+
+/** Every status an order can have (contract §4), in saga order; CANCELLED last and terminal. */
+export const ORDER_STATUSES = [
+  'PENDING',
+  'BACKORDERED',
+  'INVENTORY_RESERVED',
+  'INVOICED',
+  'PAID',
+  'AWAITING_APPROVAL',
+  'CONFIRMED',
+  'CANCELLED',
+] as const;
+
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** The statuses the saga moves through forward (ADR-0026); CANCELLED is outside the ranking. */
+export type ForwardStatus = Exclude<OrderStatus, 'CANCELLED'>;
+
+export const CANCELLATION_REASONS = [
+  'PAYMENT_FAILED',
+  'APPROVAL_REJECTED',
+  'CUSTOMER_CANCELLED',
+] as const satisfies readonly CancellationReason[];
+
+const RANK: Readonly<Record<ForwardStatus, number>> = {
+  PENDING: 0,
+  BACKORDERED: 1,
+  INVENTORY_RESERVED: 2,
+  INVOICED: 3,
+  PAID: 4,
+  AWAITING_APPROVAL: 5,
+  CONFIRMED: 6,
+};
+
+/**
+ * The later of two forward statuses. Topics are not ordered with respect to each other, so an
+ * event may imply a status the order has already passed; the status never moves back.
+ */
+export function laterStatus(current: ForwardStatus, implied: ForwardStatus): ForwardStatus {
+  return RANK[implied] > RANK[current] ? implied : current;
+}
