@@ -38,7 +38,7 @@ export const placeOrderBodySchema = z
   // every line is valid, since the total of a malformed line means nothing.
   .refine((body) => orderTotalCents(body.lines) <= MAX_CENTS, {
     path: ['lines'],
-    message: 'the order total may be at most 9999999999.99',
+    error: 'the order total may be at most 9999999999.99',
     when: (payload) => payload.issues.length === 0,
   });
 
