@@ -38,7 +38,8 @@ export function validate(
       };
       parse('params', schemas.params);
       parse('query', schemas.query);
-      if (schemas.body && event.body === undefined) {
+      // A body schema that accepts undefined makes the body optional (approve takes `{comment?}`).
+      if (schemas.body && event.body === undefined && !schemas.body.safeParse(undefined).success) {
         violations.push({ path: 'body', message: 'A JSON body is required.' });
       } else {
         parse('body', schemas.body);
