@@ -1,0 +1,60 @@
+import type { Sql } from '@atlas/db';
+import { createEvent } from '@atlas/events';
+import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
+import type { HttpRouteDependencies } from '@atlas/http';
+import { appendEvent } from '@atlas/messaging';
+import {
+  approvalParamsSchema,
+  decideApprovalById,
+  deciderOf,
+  toApprovalView,
+} from '@atlas/workflow-domain';
+import { approveBodySchema } from './approve.ts';
+
+const METHOD = 'POST';
+const ROUTE = '/v1/approvals/:approvalId/approve';
+
+/**
+ * `POST /v1/approvals/:approvalId/approve`: grants a PENDING approval and stages ApprovalGranted
+ * in the same transaction; the order confirms on it (ADR-0026).
+ */
+export function approveRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
+  const handle = httpFunction(
+    {
+      name: 'approve',
+      method: METHOD,
+      route: ROUTE,
+      schemas: { params: approvalParamsSchema, body: approveBodySchema },
+      authenticate: authenticate(dependencies.verifier, 'approvals:decide'),
+      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
+      handler: async ({ params, body, principal, correlationId }) => {
+        const by = deciderOf(principal);
+        const granted = await sql.begin(async (tx) => {
+          const row = await decideApprovalById(tx, params.approvalId, {
+            kind: 'GRANT',
+            by,
+            comment: body?.comment ? body.comment : null,
+          });
+          await appendEvent(
+            tx,
+            createEvent(
+              'ApprovalGranted',
+              {
+                approvalId: row.approval_id,
+                orderId: row.order_id,
+                decidedBy: by.username,
+                comment: row.comment,
+              },
+              // The request is the root cause: its correlation id is the one the caller knows.
+              { producer: 'workflow', correlationId, causationId: correlationId },
+            ),
+          );
+          return row;
+        });
+        return json(202, toApprovalView(granted));
+      },
+    },
+    dependencies,
+  );
+  return [{ method: METHOD, route: ROUTE, handle }];
+}

@@ -1,0 +1,47 @@
+import { loadStackConfig } from '@atlas/config';
+import type { Sql } from '@atlas/db';
+import { createEventCodec, registerSchemas, type AtlasEvent, type EventType } from '@atlas/events';
+import { serve } from '@atlas/http';
+import { cloudEventKafkaHeaders, eventFunction, type EventFunctionSpec } from '@atlas/messaging';
+import { createLogger, createMetricsRegistry } from '@atlas/observability';
+
+/** A workflow consumer served in-process, fed the way the KafkaSource feeds it. */
+export interface ConsumerUnderTest {
+  /** Delivers one event as a binary CloudEvent with the Avro value from the real registry. */
+  readonly deliver: (event: AtlasEvent) => Promise<Response>;
+  readonly close: () => Promise<void>;
+}
+
+/** Test support: the consumer behind eventFunction (inbox, handler, outbox) on a test database. */
+export async function serveConsumer<T extends EventType>(
+  spec: EventFunctionSpec<T>,
+  sql: Sql,
+): Promise<ConsumerUnderTest> {
+  const registryUrl = loadStackConfig().schemaRegistry.url;
+  await registerSchemas({ registryUrl });
+  const codec = createEventCodec({ registryUrl });
+  const labels = { service: 'workflow', function: `${spec.name}-test` };
+  const logger = createLogger({ ...labels, level: 'silent' });
+  const registry = createMetricsRegistry(labels);
+  const handle = eventFunction(spec, { sql, codec, logger, registry });
+  const running = await serve({
+    name: labels.function,
+    routes: [{ method: 'POST', route: '/', handle }],
+    logger,
+    registry,
+  });
+  return {
+    deliver: async (event) => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(cloudEventKafkaHeaders(event))) {
+        headers[name.replace(/^ce_/, 'ce-')] = value;
+      }
+      return fetch(`${running.url}/`, {
+        method: 'POST',
+        headers,
+        body: await codec.encode(event),
+      });
+    },
+    close: () => running.close(),
+  };
+}

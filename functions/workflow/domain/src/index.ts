@@ -1,0 +1,26 @@
+export {
+  APPROVAL_STATUSES,
+  SYSTEM_DECIDER,
+  decideApproval,
+  requiresApproval,
+  toApprovalView,
+} from './approval.ts';
+export type {
+  ApprovalRow,
+  ApprovalStatus,
+  ApprovalView,
+  DecidedFields,
+  Decider,
+  Decision,
+} from './approval.ts';
+export {
+  closeForCancelledOrder,
+  decideApprovalById,
+  listApprovals,
+  openApproval,
+} from './approval-store.ts';
+export type { ApprovalFilter, PaidOrder } from './approval-store.ts';
+export { offsetOf, pageQueryShape } from './paging.ts';
+export type { Page } from './paging.ts';
+export { MAX_DECISION_TEXT, approvalParamsSchema } from './approval-params.ts';
+export { deciderOf } from './decider.ts';
