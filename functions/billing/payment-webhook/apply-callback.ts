@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import type { TransactionSql } from '@atlas/db';
+import {
+  callbackEffect,
+  entriesFor,
+  lockInvoice,
+  postEntries,
+  refundPayment,
+  setInvoiceStatus,
+  statusAfter,
+  type CallbackEffect,
+  type Emit,
+  type InvoiceRow,
+  type PaymentCallback,
+} from '@atlas/billing-domain';
+import { ConflictError, IdempotencyKeyReusedError, NotFoundError } from '@atlas/errors';
+import { formatCents, parseCents } from '@atlas/money';
+
+export interface CallbackResult {
+  readonly callbackId: string;
+  readonly invoiceId: string;
+  readonly effect: CallbackEffect;
+  /** True when this callback id was applied before: nothing happened this time. */
+  readonly replayed: boolean;
+}
+
+/** The callback's identity beyond its id: a provider re-sending it sends the same fields. */
+function fingerprintOf(callback: PaymentCallback): string {
+  return createHash('sha256').update(JSON.stringify(callback)).digest('hex');
+}
+
+function assertAbout(invoice: InvoiceRow, callback: PaymentCallback): void {
+  const sameMoney =
+    parseCents(callback.amount) === BigInt(invoice.amount_cents) &&
+    callback.currency === invoice.currency;
+  if (invoice.order_id !== callback.orderId || !sameMoney) {
+    throw new ConflictError(
+      `The callback (order ${callback.orderId}, ${callback.amount} ${callback.currency}) does not match invoice ${invoice.invoice_id}.`,
+    );
+  }
+}
+
+async function recordPayment(
+  tx: TransactionSql,
+  invoice: InvoiceRow,
+  callback: PaymentCallback,
+  emit: Emit,
+): Promise<void> {
+  await tx`
+    insert into payments (payment_id, invoice_id, order_id, amount_cents, currency, callback_id)
+    values (${callback.chargeId}, ${invoice.invoice_id}, ${invoice.order_id},
+            ${invoice.amount_cents}, ${invoice.currency}, ${callback.callbackId})`;
+  await emit('PaymentSucceeded', {
+    orderId: invoice.order_id,
+    invoiceId: invoice.invoice_id,
+    paymentId: callback.chargeId,
+    amount: formatCents(BigInt(invoice.amount_cents)),
+    currency: invoice.currency,
+  });
+}
+
+/**
+ * Applies one provider callback in the caller's transaction, at most once per callback id. The
+ * invoice is locked first, so callbacks and compensation requests for one invoice take turns.
+ *
+ * @throws NotFoundError for an unknown invoice, ConflictError when the callback disagrees with the
+ * invoice, IdempotencyKeyReusedError when a known callback id comes back with other fields.
+ */
+export async function applyCallback(
+  tx: TransactionSql,
+  callback: PaymentCallback,
+  emit: Emit,
+): Promise<CallbackResult> {
+  const invoice = await lockInvoice(tx, callback.invoiceId);
+  if (!invoice) throw new NotFoundError(`No invoice ${callback.invoiceId}.`);
+  const fingerprint = fingerprintOf(callback);
+  const [seen] = await tx<{ fingerprint: string; outcome: CallbackEffect }[]>`
+    select fingerprint, outcome from payment_callbacks where callback_id = ${callback.callbackId}`;
+  if (seen) {
+    if (seen.fingerprint !== fingerprint) {
+      throw new IdempotencyKeyReusedError(
+        `Callback ${callback.callbackId} was applied before with other fields.`,
+      );
+    }
+    return { ...resultOf(callback), effect: seen.outcome, replayed: true };
+  }
+  assertAbout(invoice, callback);
+
+  const [payment] = await tx<{ payment_id: string }[]>`
+    select payment_id from payments where invoice_id = ${invoice.invoice_id}`;
+  const effect = callbackEffect(
+    invoice.status,
+    callback.type,
+    callback.chargeId,
+    payment?.payment_id ?? null,
+  );
+  if (effect === 'PAY' || effect === 'PAY_AND_REFUND') {
+    await recordPayment(tx, invoice, callback, emit);
+    // The invoice was voided while the charge ran: the money goes back at once.
+    if (effect === 'PAY_AND_REFUND') await refundPayment(tx, invoice, callback.chargeId, emit);
+    await postEntries(tx, invoice, entriesFor(effect));
+    await setInvoiceStatus(tx, invoice.invoice_id, statusAfter(effect));
+  } else if (effect === 'DECLINE' && callback.type === 'failed') {
+    await emit('PaymentFailed', {
+      orderId: invoice.order_id,
+      invoiceId: invoice.invoice_id,
+      reason: callback.reason,
+    });
+  }
+  await tx`
+    insert into payment_callbacks (callback_id, fingerprint, invoice_id, type, outcome)
+    values (${callback.callbackId}, ${fingerprint}, ${invoice.invoice_id}, ${callback.type},
+            ${effect})`;
+  return { ...resultOf(callback), effect, replayed: false };
+}
+
+function resultOf(callback: PaymentCallback): Pick<CallbackResult, 'callbackId' | 'invoiceId'> {
+  return { callbackId: callback.callbackId, invoiceId: callback.invoiceId };
+}
