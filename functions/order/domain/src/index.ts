@@ -25,3 +25,5 @@ export { toOrderView, toSagaState } from './order-row.ts';
 export type { OrderRow, OrderView } from './order-row.ts';
 export { commitTransition, findOrder, insertOrder, listOrders, lockOrder } from './order-store.ts';
 export type { NewOrder, OrderFilter } from './order-store.ts';
+export { listOrdersQuerySchema } from './list-query.ts';
+export type { ListOrdersQuery } from './list-query.ts';

@@ -1,0 +1,10 @@
+import { runHttpFunction } from '@atlas/http';
+import definition from './function.json' with { type: 'json' };
+import { listOrdersRoutes } from './routes.ts';
+
+await runHttpFunction({
+  service: 'order',
+  name: definition.name,
+  port: definition.port,
+  routes: listOrdersRoutes,
+});

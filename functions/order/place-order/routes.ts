@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import type { Sql } from '@atlas/db';
+import { createEvent } from '@atlas/events';
+import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
+import type { HttpRouteDependencies } from '@atlas/http';
+import { appendEvent } from '@atlas/messaging';
+import { formatCents } from '@atlas/money';
+import { insertOrder, orderTotalCents, placeOrderBodySchema } from '@atlas/order-domain';
+
+const METHOD = 'POST';
+const ROUTE = '/v1/orders';
+
+/**
+ * `POST /v1/orders`: the order row (PENDING) and OrderPlaced in one transaction, so the saga starts
+ * if and only if the order exists, and every saga event finds its order.
+ */
+export function placeOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
+  const handle = httpFunction(
+    {
+      name: 'place-order',
+      method: METHOD,
+      route: ROUTE,
+      schemas: { body: placeOrderBodySchema },
+      authenticate: authenticate(dependencies.verifier, 'orders:write'),
+      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
+      handler: async ({ body, correlationId }) => {
+        const orderId = randomUUID();
+        const total = formatCents(orderTotalCents(body.lines));
+        await sql.begin(async (tx) => {
+          const { customerId, currency, lines, paymentMethod } = body;
+          await insertOrder(tx, {
+            id: orderId,
+            customerId,
+            currency,
+            lines,
+            totalCents: orderTotalCents(lines),
+          });
+          // The request is the root cause: its correlation id is also the causation id.
+          await appendEvent(
+            tx,
+            createEvent(
+              'OrderPlaced',
+              { orderId, customerId, currency, lines, total, paymentMethod },
+              { producer: 'order', correlationId, causationId: correlationId },
+            ),
+          );
+        });
+        return json(
+          202,
+          { orderId, status: 'PENDING', total, currency: body.currency },
+          { location: `/v1/orders/${orderId}` },
+        );
+      },
+    },
+    dependencies,
+  );
+  return [{ method: METHOD, route: ROUTE, handle }];
+}

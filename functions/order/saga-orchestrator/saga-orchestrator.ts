@@ -1,0 +1,49 @@
+import { NotFoundError } from '@atlas/errors';
+import type { EventFunctionSpec } from '@atlas/messaging';
+import { parseCents } from '@atlas/money';
+import {
+  SAGA_EVENT_TYPES,
+  applySagaEvent,
+  commitTransition,
+  lockOrder,
+  toSagaState,
+  type SagaEvent,
+  type SagaEventType,
+} from '@atlas/order-domain';
+
+export interface SagaOrchestratorOptions {
+  /** `loadSagaConfig().approvalThreshold`: the total from which a paid order waits for approval. */
+  readonly approvalThreshold: string;
+}
+
+/**
+ * The consumer of every saga event: locks the order row, applies the state machine and stages
+ * what it decides, in the transaction that also records the event in the inbox.
+ */
+export function sagaOrchestrator(
+  options: SagaOrchestratorOptions,
+): EventFunctionSpec<SagaEventType> {
+  const thresholdCents = parseCents(options.approvalThreshold);
+  return {
+    name: 'saga-orchestrator',
+    service: 'order',
+    eventTypes: SAGA_EVENT_TYPES,
+    handle: async (tx, event, context) => {
+      const orderId = event.payload.orderId;
+      const locked = await lockOrder(tx, orderId);
+      // OrderPlaced commits with its order row and every saga event follows from it, so an event
+      // for an unknown order is corrupt or foreign: retrying cannot help, it goes to the dead letters.
+      if (!locked) throw new NotFoundError(`${event.eventType} names no known order ${orderId}.`);
+      const transition = applySagaEvent(toSagaState(locked), event as SagaEvent, thresholdCents);
+      await commitTransition(tx, locked, transition, (emission) =>
+        context.emit(emission.eventType, emission.payload),
+      );
+      if (transition.emit.length > 0) {
+        context.logger.info(
+          { orderId, emitted: transition.emit.map((emission) => emission.eventType) },
+          'saga step emitted events',
+        );
+      }
+    },
+  };
+}
