@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
 import { bearerFor } from '@atlas/auth/testing';
@@ -9,6 +9,11 @@ import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
 import { migrationSetsOf } from '@atlas/db';
 import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
 import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
+import { reserveOrBackorder } from '@atlas/inventory-items';
+import {
+  ordersBothReservedAndBackordered,
+  stockInvariantViolations,
+} from '@atlas/inventory-items/testing';
 import { createLogger, createMetricsRegistry } from '@atlas/observability';
 import { getItemRoutes } from './get-item/routes.ts';
 import { receiveStockRoutes } from './receive-stock/routes.ts';
@@ -49,6 +54,26 @@ const receive = (sku: string, body: unknown, key = randomUUID(), correlationId?:
     ...(correlationId ? { correlationId } : {}),
   });
 
+/** Places an order the way the reservations consumer does; answers its id. */
+async function place(sku: string, quantity: number): Promise<string> {
+  const orderId = randomUUID();
+  await database.sql.begin((tx) => reserveOrBackorder(tx, { orderId, lines: [{ sku, quantity }] }));
+  return orderId;
+}
+
+async function backorderStatus(orderId: string): Promise<string | undefined> {
+  const [row] = await database.sql<{ status: string }[]>`
+    select status from inventory_backorders where order_id = ${orderId}`;
+  return row?.status;
+}
+
+async function reservedEvents(orderIds: readonly string[]) {
+  return database.sql<{ aggregate_id: string; event: Record<string, unknown> }[]>`
+    select aggregate_id, event from atlas_outbox
+    where event_type = 'InventoryReserved' and aggregate_id = any(${database.sql.array([...orderIds])}::text[])
+    order by id`;
+}
+
 describe('the inventory item API', () => {
   beforeAll(async () => {
     database = await createTestDatabase(migrationSetsOf('inventory'));
@@ -70,6 +95,11 @@ describe('the inventory item API', () => {
       registry: dependencies.registry,
     });
     for (const user of ['ops', 'viewer', 'finance']) tokens[user] = await bearerFor(user);
+  });
+
+  afterEach(async () => {
+    expect(await stockInvariantViolations(database.sql)).toEqual([]);
+    expect(await ordersBothReservedAndBackordered(database.sql)).toEqual([]);
   });
 
   afterAll(async () => {
@@ -190,7 +220,7 @@ describe('the inventory item API', () => {
 
   it('answers 409 to stock below what is reserved, and keeps the stock', async () => {
     await setStock('SKU-BOX', { onHand: 10 });
-    await database.sql`update inventory_items set reserved = 6 where sku = 'SKU-BOX'`;
+    await place('SKU-BOX', 6);
 
     const response = await setStock('SKU-BOX', { onHand: 5 });
 
@@ -199,5 +229,103 @@ describe('the inventory item API', () => {
     const get = await call('GET', '/v1/inventory/items/SKU-BOX', { user: 'viewer' });
     expect(await get.json()).toMatchObject({ onHand: 10, reserved: 6, available: 4 });
     expect((await setStock('SKU-BOX', { onHand: 6 })).status).toBe(200);
+  });
+
+  it('fills backorders oldest first on a receipt, skipping an older one it cannot fill, in the same transaction', async () => {
+    await setStock('SKU-KETTLE', { onHand: 0 });
+    const tooBig = await place('SKU-KETTLE', 10);
+    const older = await place('SKU-KETTLE', 2);
+    const younger = await place('SKU-KETTLE', 2);
+    const youngest = await place('SKU-KETTLE', 1);
+    const correlationId = `receipt-${randomUUID()}`;
+
+    const response = await receive('SKU-KETTLE', { quantity: 4 }, randomUUID(), correlationId);
+
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({
+      sku: 'SKU-KETTLE',
+      onHand: 4,
+      reserved: 4,
+      available: 0,
+    });
+    expect(
+      await Promise.all([tooBig, older, younger, youngest].map((id) => backorderStatus(id))),
+    ).toEqual(['OPEN', 'FILLED', 'FILLED', 'OPEN']);
+    const events = await reservedEvents([tooBig, older, younger, youngest]);
+    expect(events.map((row) => row.aggregate_id)).toEqual([older, younger]);
+    expect(events[0]?.event).toMatchObject({
+      producer: 'inventory',
+      correlationId,
+      causationId: correlationId,
+      payload: { orderId: older, lines: [{ sku: 'SKU-KETTLE', quantity: 2 }] },
+    });
+  });
+
+  it('fills a backorder only once all of its items have stock', async () => {
+    await setStock('SKU-LID', { onHand: 0 });
+    await setStock('SKU-POT', { onHand: 0 });
+    const orderId = randomUUID();
+    await database.sql.begin((tx) =>
+      reserveOrBackorder(tx, {
+        orderId,
+        lines: [
+          { sku: 'SKU-POT', quantity: 1 },
+          { sku: 'SKU-LID', quantity: 1 },
+        ],
+      }),
+    );
+
+    await receive('SKU-POT', { quantity: 1 });
+    const afterPots = await backorderStatus(orderId);
+    await receive('SKU-LID', { quantity: 1 });
+
+    expect(afterPots).toBe('OPEN');
+    expect(await backorderStatus(orderId)).toBe('FILLED');
+    const [event] = await reservedEvents([orderId]);
+    expect(event?.event).toMatchObject({
+      payload: {
+        orderId,
+        lines: [
+          { sku: 'SKU-LID', quantity: 1 },
+          { sku: 'SKU-POT', quantity: 1 },
+        ],
+      },
+    });
+  });
+
+  it('fills a backorder for a SKU it did not know once its stock is set, with the request correlation id', async () => {
+    const orderId = await place('SKU-NEWCOMER', 3);
+    const correlationId = `stock-${randomUUID()}`;
+
+    const response = await call('PUT', '/v1/inventory/items/SKU-NEWCOMER', {
+      user: 'ops',
+      body: { onHand: 5, name: 'Newcomer' },
+      key: randomUUID(),
+      correlationId,
+    });
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      sku: 'SKU-NEWCOMER',
+      name: 'Newcomer',
+      onHand: 5,
+      reserved: 3,
+      available: 2,
+    });
+    expect(await backorderStatus(orderId)).toBe('FILLED');
+    const [event] = await reservedEvents([orderId]);
+    expect(event?.event).toMatchObject({ correlationId, causationId: correlationId });
+  });
+
+  it('leaves backorders open when a receipt cannot fill them, and still answers 202', async () => {
+    await setStock('SKU-SAUCER', { onHand: 0 });
+    const orderId = await place('SKU-SAUCER', 5);
+
+    const response = await receive('SKU-SAUCER', { quantity: 4 });
+
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ onHand: 4, reserved: 0, available: 4 });
+    expect(await backorderStatus(orderId)).toBe('OPEN');
+    expect(await reservedEvents([orderId])).toEqual([]);
   });
 });

@@ -3,7 +3,14 @@ import { NotFoundError } from '@atlas/errors';
 import { createEvent } from '@atlas/events';
 import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
-import { skuParamsSchema, toItem, type ItemRow } from '@atlas/inventory-items';
+import {
+  fillBackorders,
+  lockItemsForStockChange,
+  skuParamsSchema,
+  stageFilledBackorders,
+  toItem,
+  type ItemRow,
+} from '@atlas/inventory-items';
 import { appendEvent } from '@atlas/messaging';
 import { receiptBodySchema, receiveStock } from './receive-stock.ts';
 
@@ -11,8 +18,9 @@ const METHOD = 'POST';
 const ROUTE = '/v1/inventory/items/:sku/receipts';
 
 /**
- * `POST /v1/inventory/items/:sku/receipts`: adds stock and stages StockReceived in the same
- * transaction, so the event is published if and only if the stock changed.
+ * `POST /v1/inventory/items/:sku/receipts`: adds stock, stages StockReceived, then fills the
+ * backorders the new stock can serve, oldest first, each reported as InventoryReserved — all in one
+ * transaction, so the events are published if and only if the stock changed.
  */
 export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
   const handle = httpFunction(
@@ -25,9 +33,8 @@ export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
       handler: async ({ params, body, correlationId }) => {
         const row = await sql.begin(async (tx) => {
-          const [current] = await tx<ItemRow[]>`
-            select sku, name, on_hand, reserved from inventory_items
-            where sku = ${params.sku} for update`;
+          const items = await lockItemsForStockChange(tx, [params.sku]);
+          const current = items.get(params.sku);
           if (!current) throw new NotFoundError(`No inventory item ${params.sku}.`);
           const received = receiveStock(current, body.quantity);
           await tx`
@@ -36,16 +43,17 @@ export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql
             where sku = ${params.sku}`;
           // The request is the root cause and its correlation id is the one id of it that the
           // caller (X-Correlation-Id) and our logs both know, so it is the causation id too.
+          const cause = { correlationId, causationId: correlationId };
           await appendEvent(
             tx,
-            createEvent('StockReceived', received.payload, {
-              producer: 'inventory',
-              correlationId,
-              causationId: correlationId,
-            }),
+            createEvent('StockReceived', received.payload, { producer: 'inventory', ...cause }),
           );
-          return received.row;
+          await stageFilledBackorders(tx, await fillBackorders(tx, [params.sku]), cause);
+          const [after] = await tx<ItemRow[]>`
+            select sku, name, on_hand, reserved from inventory_items where sku = ${params.sku}`;
+          return after;
         });
+        if (!row) throw new Error('the received item is missing');
         const { sku, onHand, reserved, available } = toItem(row);
         return json(202, { sku, onHand, reserved, available });
       },

@@ -1,13 +1,23 @@
 import type { Sql } from '@atlas/db';
 import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
-import { skuParamsSchema, toItem, type ItemRow } from '@atlas/inventory-items';
+import {
+  fillBackorders,
+  lockItemsForStockChange,
+  skuParamsSchema,
+  stageFilledBackorders,
+  toItem,
+  type ItemRow,
+} from '@atlas/inventory-items';
 import { assertCanSetStock, setStockBodySchema } from './set-stock.ts';
 
 const METHOD = 'PUT';
 const ROUTE = '/v1/inventory/items/:sku';
 
-/** `PUT /v1/inventory/items/:sku`: creates the item or sets its stock on hand (and name). */
+/**
+ * `PUT /v1/inventory/items/:sku`: creates the item or sets its stock on hand (and name), then fills
+ * the backorders the stock can now serve, oldest first, in the same transaction.
+ */
 export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
   const handle = httpFunction(
     {
@@ -17,24 +27,25 @@ export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): R
       schemas: { params: skuParamsSchema, body: setStockBodySchema },
       authenticate: authenticate(dependencies.verifier, 'inventory:write'),
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, correlationId }) => {
         const row = await sql.begin(async (tx) => {
-          // The lock keeps a concurrent reservation from slipping between the check and the write.
-          const [current] = await tx<ItemRow[]>`
-            select sku, name, on_hand, reserved from inventory_items
-            where sku = ${params.sku} for update`;
-          assertCanSetStock(current, body);
-          const [saved] = await tx<ItemRow[]>`
+          // The locks keep a concurrent reservation from slipping between the check and the write.
+          const items = await lockItemsForStockChange(tx, [params.sku]);
+          assertCanSetStock(items.get(params.sku), body);
+          await tx`
             insert into inventory_items (sku, name, on_hand)
             values (${params.sku}, ${body.name ?? ''}, ${body.onHand})
             on conflict (sku) do update set
               on_hand = excluded.on_hand,
               name = coalesce(${body.name ?? null}, inventory_items.name),
-              updated_at = clock_timestamp()
-            returning sku, name, on_hand, reserved`;
+              updated_at = clock_timestamp()`;
+          const filled = await fillBackorders(tx, [params.sku]);
+          await stageFilledBackorders(tx, filled, { correlationId, causationId: correlationId });
+          const [saved] = await tx<ItemRow[]>`
+            select sku, name, on_hand, reserved from inventory_items where sku = ${params.sku}`;
           return saved;
         });
-        if (!row) throw new Error('the upsert returned no row');
+        if (!row) throw new Error('the upserted item is missing');
         return json(200, toItem(row));
       },
     },
