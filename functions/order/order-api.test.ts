@@ -1,0 +1,366 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Redis } from 'ioredis';
+import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
+import { bearerFor } from '@atlas/auth/testing';
+import { loadStackConfig } from '@atlas/config';
+import { migrationSetsOf } from '@atlas/db';
+import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
+import type { AtlasEvent } from '@atlas/events';
+import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
+import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
+import { removeKeys } from '@atlas/idempotency/testing';
+import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import { cancelOrderRoutes } from './cancel-order/routes.ts';
+import { getOrderRoutes } from './get-order/routes.ts';
+import { listOrdersRoutes } from './list-orders/routes.ts';
+import { placeOrderRoutes } from './place-order/routes.ts';
+
+// The four order HTTP functions' routes, built as their main.ts builds them, served in-process
+// against a fresh database, real Redis and real Keycloak tokens.
+const labels = { service: 'order', function: 'order-api-test' };
+const keyPrefix = `atlas:test:${randomUUID()}`;
+let database: TestDatabase;
+let redis: Redis;
+let running: RunningFunction;
+const tokens: Record<string, string> = {};
+
+interface Problem {
+  status: number;
+  errors?: { path: string; message: string }[];
+}
+
+async function call(
+  method: string,
+  path: string,
+  options: { user?: string; body?: unknown; key?: string; correlationId?: string } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (options.user) headers['authorization'] = tokens[options.user] ?? '';
+  if (options.key) headers['idempotency-key'] = options.key;
+  if (options.correlationId) headers['x-correlation-id'] = options.correlationId;
+  return fetch(`${running.url}${path}`, {
+    method,
+    headers,
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+}
+
+const anOrder = (overrides: Record<string, unknown> = {}) => ({
+  customerId: 'cust-api',
+  currency: 'EUR',
+  lines: [
+    { sku: 'SKU-TEAPOT', quantity: 2, unitPrice: '19.99' },
+    { sku: 'SKU-MUG', quantity: 3, unitPrice: '4.50' },
+  ],
+  paymentMethod: { type: 'card', token: 'tok_visa' },
+  ...overrides,
+});
+
+const place = (body: unknown, key = randomUUID(), user = 'ops', correlationId?: string) =>
+  call('POST', '/v1/orders', { user, body, key, ...(correlationId ? { correlationId } : {}) });
+
+async function placed(body: unknown = anOrder()): Promise<string> {
+  const response = await place(body);
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { orderId: string }).orderId;
+}
+
+const cancel = (orderId: string, options: { body?: unknown; key?: string } = {}) =>
+  call('POST', `/v1/orders/${orderId}/cancel`, {
+    user: 'ops',
+    key: options.key ?? randomUUID(),
+    ...(options.body === undefined ? {} : { body: options.body }),
+  });
+
+const outboxOf = (orderId: string) =>
+  database.sql<{ event_type: string; event: AtlasEvent }[]>`
+    select event_type, event from atlas_outbox where aggregate_id = ${orderId} order by id`;
+
+describe('the order API', () => {
+  beforeAll(async () => {
+    database = await createTestDatabase(migrationSetsOf('order'));
+    redis = await createRedisClient(loadStackConfig().redis.url);
+    const dependencies: HttpRouteDependencies = {
+      verifier: createTokenVerifier(tokenVerifierOptionsFrom()),
+      idempotencyStore: createIdempotencyStore({ redis, keyPrefix }),
+      logger: createLogger({ ...labels, level: 'silent' }),
+      registry: createMetricsRegistry(labels),
+    };
+    running = await serve({
+      name: 'order-api-test',
+      routes: [
+        ...placeOrderRoutes(dependencies, database.sql),
+        ...listOrdersRoutes(dependencies, database.sql),
+        ...getOrderRoutes(dependencies, database.sql),
+        ...cancelOrderRoutes(dependencies, database.sql),
+      ],
+      logger: dependencies.logger,
+      registry: dependencies.registry,
+    });
+    for (const user of ['ops', 'admin', 'viewer', 'finance']) tokens[user] = await bearerFor(user);
+  });
+
+  afterAll(async () => {
+    await running.close();
+    await removeKeys(redis, keyPrefix);
+    redis.disconnect();
+    await database.drop();
+  });
+
+  describe('placing an order', () => {
+    it('answers 202 with the total and a Location, and stages OrderPlaced with the order', async () => {
+      const correlationId = `place-${randomUUID()}`;
+
+      const response = await place(anOrder(), randomUUID(), 'ops', correlationId);
+
+      expect(response.status).toBe(202);
+      const body = (await response.json()) as { orderId: string };
+      expect(body).toEqual({
+        orderId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        status: 'PENDING',
+        total: '53.48',
+        currency: 'EUR',
+      });
+      expect(response.headers.get('location')).toBe(`/v1/orders/${body.orderId}`);
+      const outbox = await outboxOf(body.orderId);
+      expect(outbox).toHaveLength(1);
+      expect(outbox[0]?.event).toMatchObject({
+        eventType: 'OrderPlaced',
+        producer: 'order',
+        correlationId,
+        causationId: correlationId,
+        aggregateType: 'Order',
+        aggregateId: body.orderId,
+        payload: {
+          orderId: body.orderId,
+          customerId: 'cust-api',
+          currency: 'EUR',
+          lines: anOrder().lines,
+          total: '53.48',
+          paymentMethod: { type: 'card', token: 'tok_visa' },
+        },
+      });
+    });
+
+    it('shows the placed order to every reader, without the keys it does not have yet', async () => {
+      const orderId = await placed();
+      for (const user of ['viewer', 'finance']) {
+        const response = await call('GET', `/v1/orders/${orderId}`, { user });
+        expect(response.status).toBe(200);
+        const view = (await response.json()) as Record<string, unknown>;
+        expect(view).toEqual({
+          orderId,
+          status: 'PENDING',
+          customerId: 'cust-api',
+          currency: 'EUR',
+          lines: anOrder().lines,
+          total: '53.48',
+          createdAt: expect.any(String),
+          updatedAt: expect.any(String),
+        });
+      }
+    });
+
+    it('answers 401 without a token and 403 to a viewer, and stores nothing', async () => {
+      const before = await database.sql`select 1 from orders`;
+      expect(
+        (await call('POST', '/v1/orders', { body: anOrder(), key: randomUUID() })).status,
+      ).toBe(401);
+      expect((await place(anOrder(), randomUUID(), 'viewer')).status).toBe(403);
+      expect((await place(anOrder(), randomUUID(), 'finance')).status).toBe(403);
+      expect((await call('GET', '/v1/orders')).status).toBe(401);
+      expect(await database.sql`select 1 from orders`).toHaveLength(before.length);
+    });
+
+    it.each([
+      [
+        'a zero quantity',
+        { lines: [{ sku: 'A', quantity: 0, unitPrice: '1.00' }] },
+        'body.lines.0.quantity',
+      ],
+      [
+        'a float price',
+        { lines: [{ sku: 'A', quantity: 1, unitPrice: 1.5 }] },
+        'body.lines.0.unitPrice',
+      ],
+      ['no lines', { lines: [] }, 'body.lines'],
+      ['an unknown field', { discount: '5.00' }, 'body'],
+      [
+        'a payment type other than card',
+        { paymentMethod: { type: 'cash', token: 'x' } },
+        'body.paymentMethod.type',
+      ],
+      ['a bad currency', { currency: 'euro' }, 'body.currency'],
+    ])('answers 400 with errors[] to %s', async (_case, overrides, path) => {
+      const response = await place(anOrder(overrides));
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      const problem = (await response.json()) as Problem;
+      expect(problem.errors?.map((error) => error.path)).toContain(path);
+    });
+
+    it('answers 400 to an order without an Idempotency-Key', async () => {
+      const response = await call('POST', '/v1/orders', { user: 'ops', body: anOrder() });
+      expect(response.status).toBe(400);
+    });
+
+    it('replays a repeated order byte for byte and places it once', async () => {
+      const key = randomUUID();
+      const body = anOrder({ customerId: `cust-${randomUUID()}` });
+
+      const first = await place(body, key);
+      const second = await place(body, key);
+
+      expect(second.status).toBe(202);
+      expect(second.headers.get('idempotent-replayed')).toBe('true');
+      expect(await second.text()).toBe(await first.text());
+      expect(
+        await database.sql`select 1 from orders where customer_id = ${body.customerId}`,
+      ).toHaveLength(1);
+      expect((await place(anOrder({ customerId: 'someone-else' }), key)).status).toBe(422);
+    });
+  });
+
+  describe('reading orders', () => {
+    it.each([
+      ['an unknown order', randomUUID()],
+      ['a malformed id', 'not-an-order'],
+    ])('answers 404 to %s', async (_case, orderId) => {
+      const response = await call('GET', `/v1/orders/${orderId}`, { user: 'viewer' });
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+    });
+
+    it('lists a customer’s orders newest first, page by page, with the total', async () => {
+      const customerId = `cust-${randomUUID()}`;
+      const ids: string[] = [];
+      for (let index = 0; index < 3; index += 1) ids.push(await placed(anOrder({ customerId })));
+
+      const first = await call('GET', `/v1/orders?customerId=${customerId}&pageSize=2`, {
+        user: 'viewer',
+      });
+      expect(first.status).toBe(200);
+      const page1 = (await first.json()) as { items: { orderId: string }[] };
+      expect(page1).toMatchObject({ page: 1, pageSize: 2, total: 3 });
+      expect(page1.items.map((item) => item.orderId)).toEqual([ids[2], ids[1]]);
+
+      const second = await call('GET', `/v1/orders?customerId=${customerId}&pageSize=2&page=2`, {
+        user: 'viewer',
+      });
+      const page2 = (await second.json()) as { items: { orderId: string }[] };
+      expect(page2.items.map((item) => item.orderId)).toEqual([ids[0]]);
+    });
+
+    it('filters by status and defaults to the first page of 20', async () => {
+      const customerId = `cust-${randomUUID()}`;
+      const pending = await placed(anOrder({ customerId }));
+      const confirmed = await placed(anOrder({ customerId }));
+      await database.sql`update orders set status = 'CONFIRMED' where id = ${confirmed}`;
+
+      const response = await call('GET', `/v1/orders?customerId=${customerId}&status=PENDING`, {
+        user: 'viewer',
+      });
+
+      const page = (await response.json()) as { items: { orderId: string }[] };
+      expect(page).toMatchObject({ page: 1, pageSize: 20, total: 1 });
+      expect(page.items.map((item) => item.orderId)).toEqual([pending]);
+    });
+
+    it.each([
+      ['pageSize=101', 'query.pageSize'],
+      ['pageSize=0', 'query.pageSize'],
+      ['page=0', 'query.page'],
+      ['page=x', 'query.page'],
+      ['status=SHIPPED', 'query.status'],
+    ])('answers 400 with errors[] to %s', async (query, path) => {
+      const response = await call('GET', `/v1/orders?${query}`, { user: 'viewer' });
+      expect(response.status).toBe(400);
+      const problem = (await response.json()) as Problem;
+      expect(problem.errors?.map((error) => error.path)).toContain(path);
+    });
+  });
+
+  describe('cancelling an order', () => {
+    it('answers 202 with the order and asks Inventory to release it, once', async () => {
+      const orderId = await placed();
+
+      const response = await cancel(orderId);
+
+      expect(response.status).toBe(202);
+      expect(await response.json()).toMatchObject({
+        orderId,
+        status: 'PENDING',
+        cancellationReason: 'CUSTOMER_CANCELLED',
+      });
+      const again = await cancel(orderId, { body: {} });
+      expect(again.status).toBe(202);
+      const outbox = await outboxOf(orderId);
+      expect(outbox.map((row) => row.event_type)).toEqual([
+        'OrderPlaced',
+        'InventoryReleaseRequested',
+      ]);
+      expect(outbox[1]?.event.payload).toEqual({ orderId, reason: 'CUSTOMER_CANCELLED' });
+    });
+
+    it('asks billing to void a known invoice in the same transaction', async () => {
+      const orderId = await placed();
+      await database.sql`
+        update orders set status = 'INVOICED', reserved_ever = true, invoice_id = 'inv-api'
+        where id = ${orderId}`;
+
+      expect((await cancel(orderId)).status).toBe(202);
+
+      const outbox = await outboxOf(orderId);
+      expect(outbox.map((row) => row.event_type)).toEqual([
+        'OrderPlaced',
+        'InventoryReleaseRequested',
+        'InvoiceVoidRequested',
+      ]);
+    });
+
+    it.each(['CONFIRMED', 'CANCELLED'])('answers 409 to an order that is %s', async (status) => {
+      const orderId = await placed();
+      await database.sql`
+        update orders set status = ${status},
+          cancellation_reason = ${status === 'CANCELLED' ? 'PAYMENT_FAILED' : null},
+          inventory_released = ${status === 'CANCELLED'}
+        where id = ${orderId}`;
+
+      const response = await cancel(orderId);
+
+      expect(response.status).toBe(409);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect((await outboxOf(orderId)).map((row) => row.event_type)).toEqual(['OrderPlaced']);
+    });
+
+    it('answers 404 to an unknown order and 403 to a viewer', async () => {
+      expect((await cancel(randomUUID())).status).toBe(404);
+      const orderId = await placed();
+      const response = await call('POST', `/v1/orders/${orderId}/cancel`, {
+        user: 'viewer',
+        key: randomUUID(),
+      });
+      expect(response.status).toBe(403);
+    });
+
+    it('answers 400 to a body with fields, and to a cancel without an Idempotency-Key', async () => {
+      const orderId = await placed();
+      const withField = await cancel(orderId, { body: { reason: 'changed my mind' } });
+      expect(withField.status).toBe(400);
+      expect(((await withField.json()) as Problem).errors?.[0]?.path).toBe('body');
+      const withoutKey = await call('POST', `/v1/orders/${orderId}/cancel`, { user: 'ops' });
+      expect(withoutKey.status).toBe(400);
+      expect((await outboxOf(orderId)).map((row) => row.event_type)).toEqual(['OrderPlaced']);
+    });
+
+    it('replays a repeated cancel with Idempotent-Replayed', async () => {
+      const orderId = await placed();
+      const key = randomUUID();
+      const first = await cancel(orderId, { key });
+      const second = await cancel(orderId, { key });
+      expect(second.headers.get('idempotent-replayed')).toBe('true');
+      expect(await second.text()).toBe(await first.text());
+    });
+  });
+});
