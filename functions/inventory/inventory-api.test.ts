@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
 import { migrationSetsOf } from '@atlas/db';
 import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
 import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
-import { reserveOrBackorder } from '@atlas/inventory-items';
+import { releaseOrder, reserveOrBackorder } from '@atlas/inventory-items';
 import {
   ordersBothReservedAndBackordered,
   stockInvariantViolations,
@@ -327,5 +327,50 @@ describe('the inventory item API', () => {
     expect(await response.json()).toMatchObject({ onHand: 4, reserved: 0, available: 4 });
     expect(await backorderStatus(orderId)).toBe('OPEN');
     expect(await reservedEvents([orderId])).toEqual([]);
+  });
+
+  it('keeps every order whole and no fillable backorder waiting while orders, receipts and releases race on shared items', async () => {
+    await setStock('SKU-RACE-A', { onHand: 3 });
+    await setStock('SKU-RACE-B', { onHand: 3 });
+    const orderLines = [
+      [
+        { sku: 'SKU-RACE-A', quantity: 1 },
+        { sku: 'SKU-RACE-B', quantity: 1 },
+      ],
+      [
+        { sku: 'SKU-RACE-B', quantity: 2 },
+        { sku: 'SKU-RACE-A', quantity: 1 },
+      ],
+      [{ sku: 'SKU-RACE-B', quantity: 1 }],
+    ];
+    const orders = Array.from({ length: 24 }, (_, index) => ({
+      orderId: randomUUID(),
+      lines: orderLines[index % orderLines.length] ?? [],
+    }));
+
+    const results = await Promise.allSettled([
+      ...orders.map((order) => database.sql.begin((tx) => reserveOrBackorder(tx, order))),
+      ...Array.from({ length: 6 }, (_, index) =>
+        receive(index % 2 === 0 ? 'SKU-RACE-A' : 'SKU-RACE-B', { quantity: 2 }).then(
+          (response) => response.status,
+        ),
+      ),
+      ...orders
+        .filter((_, index) => index % 4 === 0)
+        .map((order) => database.sql.begin((tx) => releaseOrder(tx, order.orderId))),
+    ]);
+
+    expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
+    const statuses = results.flatMap((result) =>
+      result.status === 'fulfilled' && typeof result.value === 'number' ? [result.value] : [],
+    );
+    expect(statuses).toEqual([202, 202, 202, 202, 202, 202]);
+    const waitingButFillable = await database.sql`
+      select b.order_id from inventory_backorders b
+      where b.status = 'OPEN' and not exists (
+        select 1 from inventory_backorder_lines l
+        left join inventory_items i on i.sku = l.sku
+        where l.backorder_id = b.id and coalesce(i.on_hand - i.reserved, 0) < l.quantity)`;
+    expect(waitingButFillable).toEqual([]);
   });
 });
