@@ -1,6 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
 import type { Logger, Registry } from '@atlas/observability';
+import { auditStep, type AuditSink } from './middleware/audit.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { observe } from './middleware/observe.ts';
 import { validate, type RequestSchemas } from './middleware/validate.ts';
@@ -39,13 +40,16 @@ export interface HttpFunctionSpec<S extends RequestSchemas> {
 export interface HttpFunctionDependencies {
   readonly logger: Logger;
   readonly registry: Registry;
+  /** Where commands (every method but GET) of authenticated callers are audited (ADR-0027); none, none audited. */
+  readonly audit?: AuditSink;
 }
 
 export type HttpEventHandler = (event: HttpEvent) => Promise<HttpResult>;
 
 /**
  * Builds the one middleware chain every HTTP function uses:
- * observe → authenticate → JSON body → validate → idempotency → handler.
+ * observe → authenticate → JSON body → validate → idempotency → handler; then, for a command and
+ * an audit sink, the audit step on whatever the chain answered.
  */
 export function httpFunction<S extends RequestSchemas>(
   spec: HttpFunctionSpec<S>,
@@ -66,10 +70,13 @@ export function httpFunction<S extends RequestSchemas>(
       ? Promise.resolve(event.idempotentReplay)
       : spec.handler(event as unknown as ValidatedEvent<S>),
   );
+  const audit =
+    spec.method !== 'GET' && dependencies.audit ? auditStep(spec, dependencies.audit) : undefined;
   return async (event) => {
     const result = await handler(event, {} as never);
     // observe() turns every failure into a problem response, so a missing result is a bug in the chain.
     if (!result) throw new Error(`${spec.name}: the middleware chain produced no response`);
+    await audit?.(event, result);
     return result;
   };
 }

@@ -8,6 +8,9 @@ export type {
   ValidatedEvent,
 } from './http-function.ts';
 export { authenticate } from './middleware/authenticate.ts';
+export { auditEntityOf } from './middleware/audit.ts';
+export type { AuditOutcome, AuditRecord, AuditSink } from './middleware/audit.ts';
+export { outboxAuditSink } from './outbox-audit-sink.ts';
 export { observe } from './middleware/observe.ts';
 export { idempotency, REPLAYED_HEADER } from './middleware/idempotency.ts';
 export { BODY_LIMIT_BYTES } from './middleware/json-body.ts';

@@ -1,6 +1,7 @@
 import { createTokenVerifier, tokenVerifierOptionsFrom, type TokenVerifier } from '@atlas/auth';
 import { loadStackConfig, type ServiceName } from '@atlas/config';
 import { createSql, type Sql } from '@atlas/db';
+import { EVENT_TOPICS } from '@atlas/events';
 import {
   createIdempotencyStore,
   createRedisClient,
@@ -12,6 +13,8 @@ import {
   type Logger,
   type Registry,
 } from '@atlas/observability';
+import { logAuditSink, type AuditSink } from './middleware/audit.ts';
+import { outboxAuditSink } from './outbox-audit-sink.ts';
 import type { Route } from './serve.ts';
 import { serveFunctionProcess } from './serve-process.ts';
 
@@ -21,6 +24,8 @@ export interface HttpRouteDependencies {
   readonly idempotencyStore: IdempotencyStore;
   readonly logger: Logger;
   readonly registry: Registry;
+  /** Where httpFunction audits commands (ADR-0027); in-process tests may leave it out. */
+  readonly audit?: AuditSink;
 }
 
 export interface HttpFunctionOptions {
@@ -46,8 +51,8 @@ export interface StatelessHttpFunctionOptions {
 
 /**
  * An HTTP function as a deployable process: logger and metrics labelled with the function, JWT
- * verification, the Redis idempotency store, the service's database pool, `/health`, `/ready`
- * (database and Redis) and `/metrics`. Closes the server, Redis and the database on SIGTERM or SIGINT.
+ * verification, the Redis idempotency store, the service's database pool, the audit of its
+ * commands in the service's outbox, `/health`, `/ready` (database and Redis) and `/metrics`. Closes the server, Redis and the database on SIGTERM or SIGINT.
  *
  * @example
  * await runHttpFunction({ service: 'inventory', name: 'get-item', port: 8121, routes: getItemRoutes });
@@ -61,7 +66,15 @@ export async function runHttpFunction(options: HttpFunctionOptions): Promise<voi
     service: options.service,
     name: options.name,
     port: options.port,
-    routes: (dependencies) => options.routes(dependencies, sql),
+    // Only the services with an event topic have an outbox relay; elsewhere staged rows would
+    // never leave the database, so their commands are audited in the log (ADR-0027).
+    routes: (dependencies) =>
+      options.routes(
+        Object.hasOwn(EVENT_TOPICS, options.service)
+          ? { ...dependencies, audit: outboxAuditSink(sql, options.service) }
+          : dependencies,
+        sql,
+      ),
     readiness: {
       database: async () => {
         await sql`select 1`;
@@ -94,6 +107,7 @@ export async function runStatelessHttpFunction(
     idempotencyStore: createIdempotencyStore({ redis }),
     logger,
     registry,
+    audit: logAuditSink(logger),
   };
   await serveFunctionProcess({
     service: options.service,

@@ -15,13 +15,14 @@ export function authenticate(
     name: 'authenticate',
     before: async ({ event }) => {
       const principal = await verifier.verifyAuthorizationHeader(event.headers['authorization']);
-      if (permission) requirePermission(principal, permission);
+      // Known before the permission check, so a refused attempt is logged and audited with its who.
       event.principal = {
         subject: principal.subject,
         username: principal.username,
         roles: principal.roles,
       };
       event.logger = event.logger.child({ subject: principal.subject });
+      if (permission) requirePermission(principal, permission);
     },
   };
 }

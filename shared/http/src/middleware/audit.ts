@@ -1,0 +1,149 @@
+import type { Logger } from '@atlas/observability';
+import type { HttpEvent, HttpResult } from '../types.ts';
+
+export type AuditOutcome = 'SUCCEEDED' | 'REJECTED' | 'FAILED';
+
+/**
+ * What the audit trail keeps of one command (ADR-0027): who, what, about which entity, how it
+ * ended, when, and the correlation id. Never the token, never the request body.
+ */
+export interface AuditRecord {
+  readonly subject: string;
+  readonly username: string;
+  /** The function that handled the command (`approve`). */
+  readonly action: string;
+  readonly method: string;
+  /** The route template (`/v1/approvals/:approvalId/approve`), not the path. */
+  readonly route: string;
+  readonly entityType: string;
+  /** Null when a create was refused before the entity existed. */
+  readonly entityId: string | null;
+  readonly status: number;
+  readonly outcome: AuditOutcome;
+  /** The answer was an idempotent replay: the command did not run again. */
+  readonly replayed: boolean;
+  readonly correlationId: string;
+  readonly at: Date;
+}
+
+/** Where audit records go; `runHttpFunction` stages them in the service's outbox. */
+export interface AuditSink {
+  record(entry: AuditRecord): Promise<void>;
+}
+
+export interface AuditedRoute {
+  readonly name: string;
+  readonly method: string;
+  readonly route: string;
+}
+
+// Collection segment → entity type and the response field that names a created one.
+const COLLECTIONS: Readonly<Record<string, { readonly type: string; readonly idField?: string }>> =
+  {
+    orders: { type: 'order', idField: 'orderId' },
+    items: { type: 'inventory-item', idField: 'sku' },
+    approvals: { type: 'approval', idField: 'approvalId' },
+    invoices: { type: 'invoice', idField: 'invoiceId' },
+    projections: { type: 'projection' },
+    dlq: { type: 'dead-letter' },
+  };
+
+function createdId(result: HttpResult, field: string | undefined): string | null {
+  if (!field || result.status >= 300) return null;
+  try {
+    const body = JSON.parse(result.body) as unknown;
+    const value =
+      typeof body === 'object' && body !== null
+        ? (body as Record<string, unknown>)[field]
+        : undefined;
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The entity a command is about: the route's last `<collection>/:param` pair
+ * (`/v1/orders/:orderId/cancel` → order), or for a create without parameters the collection and
+ * the id the response names (`POST /v1/orders` → order, `orderId` of the body).
+ */
+export function auditEntityOf(
+  route: string,
+  params: Readonly<Record<string, unknown>>,
+  result: HttpResult,
+): { readonly entityType: string; readonly entityId: string | null } {
+  const segments = route.split('/').filter((segment) => segment !== '');
+  for (let index = segments.length - 1; index > 0; index -= 1) {
+    const segment = segments[index] ?? '';
+    const collection = segments[index - 1] ?? '';
+    if (segment.startsWith(':') && !collection.startsWith(':')) {
+      const value = params[segment.slice(1)];
+      return {
+        entityType: COLLECTIONS[collection]?.type ?? collection,
+        entityId: typeof value === 'string' ? value : null,
+      };
+    }
+  }
+  const collection = segments.at(-1) ?? '';
+  const known = COLLECTIONS[collection];
+  return {
+    entityType: known?.type ?? collection,
+    entityId: createdId(result, known?.idField),
+  };
+}
+
+export function outcomeOf(status: number): AuditOutcome {
+  return status < 400 ? 'SUCCEEDED' : status < 500 ? 'REJECTED' : 'FAILED';
+}
+
+/** The audit record of an answered command, or undefined for an anonymous caller. */
+export function auditRecordOf(
+  route: AuditedRoute,
+  event: HttpEvent,
+  result: HttpResult,
+): AuditRecord | undefined {
+  // Without a verified token there is no "who": anonymous 401s are noise an attacker controls.
+  if (!event.principal) return undefined;
+  return {
+    subject: event.principal.subject,
+    username: event.principal.username,
+    action: route.name,
+    method: route.method,
+    route: route.route,
+    ...auditEntityOf(route.route, event.params, result),
+    status: result.status,
+    outcome: outcomeOf(result.status),
+    replayed: event.idempotentReplay !== undefined,
+    correlationId: event.correlationId,
+    at: new Date(),
+  };
+}
+
+/**
+ * The audit step of a command: after the whole chain answered (success, refusal or failure),
+ * records it. A sink failure is logged with the record and never changes the answer: the command
+ * has already committed, and failing its response would invite a retry that runs it twice.
+ */
+export function auditStep(
+  route: AuditedRoute,
+  sink: AuditSink,
+): (event: HttpEvent, result: HttpResult) => Promise<void> {
+  return async (event, result) => {
+    const entry = auditRecordOf(route, event, result);
+    if (!entry) return;
+    try {
+      await sink.record(entry);
+    } catch (error) {
+      event.logger.error({ err: error, audit: entry }, 'could not record the audit entry');
+    }
+  };
+}
+
+/** A sink for functions without an outbox (no relay publishes it): the record becomes a log line. */
+export function logAuditSink(logger: Logger): AuditSink {
+  return {
+    record: async (entry) => {
+      logger.info({ audit: entry }, 'command audited');
+    },
+  };
+}
