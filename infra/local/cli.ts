@@ -3,8 +3,8 @@ import { InfraError } from './lib/errors.ts';
 import { renderTable } from './lib/table.ts';
 import { down, logPath, stackContext, status, up, type ComponentStatus } from './stack.ts';
 import { startSystem } from './start.ts';
-import { stopFunctions } from './functions.ts';
-import { START_STEPS, TEST_SETUP_STEPS } from './system-steps.ts';
+import { startFunctions, stopFunctions } from './functions.ts';
+import { describeFunctions, START_STEPS, TEST_SETUP_STEPS } from './system-steps.ts';
 
 const USAGE = `Usage: npm run infra -- <command>
 
@@ -13,8 +13,9 @@ const USAGE = `Usage: npm run infra -- <command>
   status          show what serves where
   logs <part> [-f] print (or follow) a log: postgres, redis, kafka, schema-registry, keycloak,
                   kafka-source, or a function process fn-<service>-<function>
-  prepare-tests   up, migrations, schemas and topics (what the test set-up needs); last line JSON
-  start           what 'npm start' does: up, migrations, schemas, topics, every function, then where things are`;
+  prepare-tests   what 'npm start' does, for the test set-up: a function that fails is reported, not fatal; last line JSON
+  start           up, migrations, schemas, topics, demo stock, every function (restarting those older
+                  than their code), then where things are`;
 
 function statusTable(statuses: readonly ComponentStatus[]): string {
   return renderTable(
@@ -88,13 +89,19 @@ async function main(argv: readonly string[]): Promise<number> {
       // For Jest's global set-up, which cannot load the ESM-only clients the steps use: the last
       // line is JSON naming the parts this call started, so the teardown can stop exactly those.
       const report = await startSystem(context, TEST_SETUP_STEPS);
+      const functions = await startFunctions(context);
       console.log(statusTable(report.stack));
       for (const step of report.steps) console.log(`${step.title}: ${step.detail ?? 'done'}`);
-      console.log(
-        JSON.stringify({
-          started: report.stack.filter((s) => s.state === 'started').map((s) => s.name),
-        }),
-      );
+      console.log(`functions: ${describeFunctions(functions)}`);
+      const started = [...report.stack, ...functions].filter((s) => s.state === 'started');
+      const notes = functions
+        .filter((s) => s.state === 'restarted' || s.state === 'failed')
+        .map((s) =>
+          s.state === 'failed'
+            ? `${s.name} failed: ${s.error}`
+            : `${s.name} restarted (code changed)`,
+        );
+      console.log(JSON.stringify({ started: started.map((s) => s.name), notes }));
       return 0;
     }
     default:

@@ -14,7 +14,8 @@ import { describePortHolder, isPortOpen } from './lib/ports.ts';
 import { logFile, ownedPid, recordPid, stopProcess } from './lib/processes.ts';
 import { waitUntil } from './lib/wait.ts';
 
-export type ComponentState = 'started' | 'running' | 'external' | 'stopped' | 'down';
+export type ComponentState =
+  'started' | 'running' | 'restarted' | 'external' | 'stopped' | 'down' | 'failed';
 
 export interface ComponentStatus {
   readonly name: string;

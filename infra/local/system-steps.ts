@@ -3,7 +3,9 @@ import { ensureLocalWebhookSecret, localWebhookSecretPath, serviceNames } from '
 import { migrateService } from '@atlas/db';
 import { registerSchemas } from '@atlas/events';
 import { ensureTopics } from '@atlas/messaging';
-import { startFunctions } from './functions.ts';
+import { seedDemoStock } from './demo-stock.ts';
+import { startFunctions, type ProcessStatus } from './functions.ts';
+import { InfraError } from './lib/errors.ts';
 import type { StartStep } from './start.ts';
 
 export const localSecrets: StartStep = {
@@ -52,23 +54,67 @@ export const createTopics: StartStep = {
   },
 };
 
+/** One line per function that changed, after a count per state. */
+export function describeFunctions(statuses: readonly ProcessStatus[]): string {
+  const counts = new Map<string, number>();
+  for (const status of statuses) counts.set(status.state, (counts.get(status.state) ?? 0) + 1);
+  const summary = [...counts].map(([state, count]) => `${count} ${state}`).join(', ');
+  // Only what changed is listed by name: the running ones are the quiet majority.
+  const changed = statuses
+    .filter((status) => status.state !== 'running')
+    .map((status) =>
+      status.state === 'restarted'
+        ? `${status.name} restarted: its code changed after it started`
+        : `${status.name} ${status.state} ${status.address}${status.error ? `: ${status.error}` : ''}`,
+    );
+  return [summary, ...changed].join('\n  ');
+}
+
+/** Every function and the KafkaSource; one that does not come up fails `npm start`. */
 export const startFunctionProcesses: StartStep = {
   title: 'functions',
   async run(context) {
     const statuses = await startFunctions(context);
-    return statuses
-      .map((status) => `${status.name} ${status.state} ${status.address}`)
+    const failed = statuses.filter((status) => status.state === 'failed');
+    if (failed.length > 0)
+      throw new InfraError(
+        `${failed.length} function(s) did not start:\n  ${failed.map((f) => `${f.name}: ${f.error}`).join('\n  ')}`,
+      );
+    return describeFunctions(statuses);
+  },
+};
+
+export const demoStock: StartStep = {
+  title: 'demo stock',
+  async run(context) {
+    const items = await seedDemoStock(context.config);
+    return items
+      .map(
+        (item) =>
+          `${item.sku} ${item.name}: ${item.onHand} on hand, ${item.onHand - item.reserved} available`,
+      )
       .join('\n  ');
   },
 };
 
-/** What the tests need besides the stack: schemas, topics and migrated databases. */
-export const TEST_SETUP_STEPS: readonly StartStep[] = [
+/** Everything but the function processes: what the unit and integration tests need. */
+const PLATFORM_STEPS: readonly StartStep[] = [
   localSecrets,
   migrateDatabases,
   registerEventSchemas,
   createTopics,
 ];
 
+/**
+ * The test set-up, before it starts the functions itself (`prepare-tests`): it reports a function
+ * that does not come up instead of failing, so one function someone is still writing does not stop
+ * every other test of the repo; the end-to-end tests that need it fail, naming it.
+ */
+export const TEST_SETUP_STEPS: readonly StartStep[] = [...PLATFORM_STEPS, demoStock];
+
 /** `npm start`, after the stack is up. */
-export const START_STEPS: readonly StartStep[] = [...TEST_SETUP_STEPS, startFunctionProcesses];
+export const START_STEPS: readonly StartStep[] = [
+  ...PLATFORM_STEPS,
+  demoStock,
+  startFunctionProcesses,
+];

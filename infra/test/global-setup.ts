@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { REPO_ROOT, resolvePaths } from '../local/lib/paths.ts';
 
 /**
- * Brings the real stack up once for the whole run (reusing whatever already serves), migrates the
- * service databases, registers the event schemas and creates the topics, and notes what it
+ * Brings the whole system up once for the run, as `npm start` does (reusing whatever already serves,
+ * restarting a function process older than its code), seeds the demo stock, and notes what it
  * started, so the teardown can stop exactly that under CI.
  *
  * It runs the infra CLI in a child process: Jest loads this file as CommonJS, and the steps use
@@ -25,10 +25,14 @@ export default function globalSetup(): void {
     throw new Error(`The stack could not be prepared for the tests:\n${result.stdout}`);
   }
   const lines = result.stdout.trimEnd().split('\n');
-  const { started } = JSON.parse(lines.at(-1) ?? '{}') as { started: string[] };
+  const { started, notes } = JSON.parse(lines.at(-1) ?? '{}') as {
+    started: string[];
+    notes: string[];
+  };
   const paths = resolvePaths();
   mkdirSync(paths.run, { recursive: true });
   writeFileSync(join(paths.run, 'started-by-tests.json'), JSON.stringify(started));
+  for (const note of notes) console.log(`\natlas: ${note}`);
   if (started.length > 0) {
     console.log(
       `\natlas: started ${started.join(', ')} for the tests in ${((Date.now() - began) / 1000).toFixed(1)}s`,

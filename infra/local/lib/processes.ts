@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Paths } from './paths.ts';
@@ -110,4 +118,13 @@ export async function stopProcess(
     signalGroup('SIGKILL');
   }
   rmSync(pidFile(paths, component), { force: true });
+}
+
+/** When this clone launched `component` (the pid file is written at launch); undefined without one. */
+export function launchedAt(paths: Paths, component: string): number | undefined {
+  try {
+    return statSync(pidFile(paths, component)).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
