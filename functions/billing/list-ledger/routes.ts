@@ -1,0 +1,41 @@
+import type { Sql } from '@atlas/db';
+import { toLedgerLine, type LedgerLineRow } from '@atlas/billing-domain';
+import { authenticate, httpFunction, json, type Route } from '@atlas/http';
+import type { HttpRouteDependencies } from '@atlas/http';
+import { ledgerQuerySchema } from './ledger-query.ts';
+
+const METHOD = 'GET';
+const ROUTE = '/v1/ledger';
+
+/** `GET /v1/ledger?orderId=&page=&pageSize=`: journal lines, oldest first, in the contract's list shape. */
+export function listLedgerRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
+  const handle = httpFunction(
+    {
+      name: 'list-ledger',
+      method: METHOD,
+      route: ROUTE,
+      schemas: { query: ledgerQuerySchema },
+      authenticate: authenticate(dependencies.verifier, 'billing:read'),
+      handler: async ({ query }) => {
+        const filter =
+          query.orderId === undefined ? sql`` : sql`where e.order_id = ${query.orderId}`;
+        const [counted] = await sql<{ total: number }[]>`
+          select count(*)::int as total
+          from ledger_lines l join ledger_entries e on e.entry_id = l.entry_id ${filter}`;
+        const rows = await sql<LedgerLineRow[]>`
+          select e.entry_id, e.order_id, l.account, l.debit_cents, l.credit_cents, e.at
+          from ledger_lines l join ledger_entries e on e.entry_id = l.entry_id ${filter}
+          order by e.at, l.line_id
+          limit ${query.pageSize} offset ${(query.page - 1) * query.pageSize}`;
+        return json(200, {
+          items: rows.map(toLedgerLine),
+          page: query.page,
+          pageSize: query.pageSize,
+          total: counted?.total ?? 0,
+        });
+      },
+    },
+    dependencies,
+  );
+  return [{ method: METHOD, route: ROUTE, handle }];
+}
