@@ -24,3 +24,7 @@ export { offsetOf, pageQueryShape } from './paging.ts';
 export type { Page } from './paging.ts';
 export { MAX_DECISION_TEXT, approvalParamsSchema } from './approval-params.ts';
 export { deciderOf } from './decider.ts';
+export { AUDITED_EVENT_TYPES, auditEntryOf } from './audit-entry.ts';
+export type { AuditEntry, AuditedEvent, AuditedEventType } from './audit-entry.ts';
+export { appendAuditEntry, deciderSubjectOf, listAuditEntries } from './audit-store.ts';
+export type { AuditEntryView, AuditFilter } from './audit-store.ts';

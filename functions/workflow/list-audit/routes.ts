@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { Sql } from '@atlas/db';
+import { authenticate, httpFunction, json, type Route } from '@atlas/http';
+import type { HttpRouteDependencies } from '@atlas/http';
+import { listAuditEntries, pageQueryShape } from '@atlas/workflow-domain';
+
+const METHOD = 'GET';
+const ROUTE = '/v1/audit';
+
+const name = z.string().min(1).max(200);
+
+/** `?entityType=&entityId=&page=&pageSize=`; an entity id means nothing without its type. */
+export const listAuditQuerySchema = z
+  .strictObject({ entityType: name.optional(), entityId: name.optional(), ...pageQueryShape })
+  .refine((query) => query.entityId === undefined || query.entityType !== undefined, {
+    path: ['entityType'],
+    error: 'entityType is required with entityId',
+  });
+
+/** `GET /v1/audit`: the audit trail, oldest first, Admin only (ADR-0027). */
+export function listAuditRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
+  const handle = httpFunction(
+    {
+      name: 'list-audit',
+      method: METHOD,
+      route: ROUTE,
+      schemas: { query: listAuditQuerySchema },
+      authenticate: authenticate(dependencies.verifier, 'audit:read'),
+      handler: async ({ query }) => json(200, await listAuditEntries(sql, query)),
+    },
+    dependencies,
+  );
+  return [{ method: METHOD, route: ROUTE, handle }];
+}
