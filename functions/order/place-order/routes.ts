@@ -25,16 +25,11 @@ export function placeOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql):
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
       handler: async ({ body, correlationId }) => {
         const orderId = randomUUID();
-        const total = formatCents(orderTotalCents(body.lines));
+        const { customerId, currency, lines, paymentMethod } = body;
+        const totalCents = orderTotalCents(lines);
+        const total = formatCents(totalCents);
         await sql.begin(async (tx) => {
-          const { customerId, currency, lines, paymentMethod } = body;
-          await insertOrder(tx, {
-            id: orderId,
-            customerId,
-            currency,
-            lines,
-            totalCents: orderTotalCents(lines),
-          });
+          await insertOrder(tx, { id: orderId, customerId, currency, lines, totalCents });
           // The request is the root cause: its correlation id is also the causation id.
           await appendEvent(
             tx,
@@ -47,7 +42,7 @@ export function placeOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql):
         });
         return json(
           202,
-          { orderId, status: 'PENDING', total, currency: body.currency },
+          { orderId, status: 'PENDING', total, currency },
           { location: `/v1/orders/${orderId}` },
         );
       },

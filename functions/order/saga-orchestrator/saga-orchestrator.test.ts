@@ -12,7 +12,7 @@ import {
   type EventPayloads,
 } from '@atlas/events';
 import { serve, type RunningFunction } from '@atlas/http';
-import { cloudEventKafkaHeaders, eventFunction } from '@atlas/messaging';
+import { assertSameEventTypes, cloudEventKafkaHeaders, eventFunction } from '@atlas/messaging';
 import { createLogger, createMetricsRegistry } from '@atlas/observability';
 import {
   findOrder,
@@ -22,6 +22,7 @@ import {
   type SagaEventType,
 } from '@atlas/order-domain';
 import { cancelOrder } from '../cancel-order/cancel-order.ts';
+import definition from './function.json' with { type: 'json' };
 import { sagaOrchestrator } from './saga-orchestrator.ts';
 
 // The orchestrator as its process runs it (eventFunction: inbox + handler + outbox in one
@@ -146,6 +147,11 @@ describe('the saga orchestrator', () => {
   afterAll(async () => {
     await running.close();
     await database.drop();
+  });
+
+  it('handles exactly the event types its catalog entry subscribes to', () => {
+    const { eventTypes } = sagaOrchestrator({ approvalThreshold: LARGE });
+    expect(() => assertSameEventTypes(definition, eventTypes)).not.toThrow();
   });
 
   describe('on the happy path', () => {
