@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { authenticate, httpFunction, json, type Route } from '@atlas/http';
+import type { HttpRouteDependencies } from '@atlas/http';
+import type { DeadLetter } from '../dead-letters/dead-letter.ts';
+import { listDeadLetters, type DeadLetterSource } from '../dead-letters/dead-letter-store.ts';
+
+const METHOD = 'GET';
+const ROUTE = '/v1/ops/dlq';
+
+/** Contract §3 paging; `consumer` narrows to the dead letters of one function. */
+export const listDeadLettersQuerySchema = z.strictObject({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  consumer: z.string().min(1).max(100).optional(),
+});
+
+/** `GET /v1/ops/dlq`: a page of the dead letters of every domain, newest failure first. */
+export function listDeadLettersRoutes(
+  dependencies: HttpRouteDependencies,
+  source: DeadLetterSource,
+): Route[] {
+  const handle = httpFunction(
+    {
+      name: 'list-dead-letters',
+      method: METHOD,
+      route: ROUTE,
+      schemas: { query: listDeadLettersQuerySchema },
+      authenticate: authenticate(dependencies.verifier, 'ops:operate'),
+      handler: async ({ query }) => {
+        const letters = (await listDeadLetters(source)).filter(
+          (letter: DeadLetter) =>
+            query.consumer === undefined || letter.consumer === query.consumer,
+        );
+        const start = (query.page - 1) * query.pageSize;
+        return json(200, {
+          items: letters.slice(start, start + query.pageSize),
+          page: query.page,
+          pageSize: query.pageSize,
+          total: letters.length,
+        });
+      },
+    },
+    dependencies,
+  );
+  return [{ method: METHOD, route: ROUTE, handle }];
+}

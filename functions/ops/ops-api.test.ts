@@ -1,0 +1,364 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Admin, Kafka } from 'kafkajs';
+import type { Redis } from 'ioredis';
+import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
+import { bearerFor } from '@atlas/auth/testing';
+import { loadCatalog } from '@atlas/catalog';
+import { loadStackConfig } from '@atlas/config';
+import { createEventCodec, registerSchemas, type AtlasEvent } from '@atlas/events';
+import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
+import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
+import { removeKeys } from '@atlas/idempotency/testing';
+import {
+  deadLetterMessage,
+  toHttpCloudEvent,
+  type KafkaRecord,
+} from '@atlas/infra-local/kafka-source';
+import { cloudEventKafkaHeaders } from '@atlas/messaging';
+import { orderPlaced, testKafka } from '@atlas/messaging/testing';
+import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import type { DeadLetterSource } from './dead-letters/dead-letter-store.ts';
+import { listDeadLettersRoutes } from './list-dead-letters/routes.ts';
+import { replayDeadLetterRoutes } from './replay-dead-letter/routes.ts';
+
+// The two ops functions' routes over two throwaway dead-letter topics, holding records written
+// in the local KafkaSource's own dead-letter format; replays go to an in-process HTTP sink.
+const labels = { service: 'ops', function: 'ops-api-test' };
+const logger = createLogger({ ...labels, level: 'silent' });
+const keyPrefix = `atlas:test:${randomUUID()}`;
+let redis: Redis;
+let kafka: Kafka;
+let admin: Admin;
+let running: RunningFunction;
+let sink: Server;
+let sinkUrl: string;
+const tokens: Record<string, string> = {};
+const received: { headers: IncomingHttpHeaders; body: Buffer }[] = [];
+/** The sink's answer per ce-id; 200 when not set. */
+const sinkAnswers = new Map<string, number>();
+
+function letters(): string {
+  return randomUUID()
+    .replaceAll('-', '')
+    .replace(/\d/g, (digit) => 'ghijklmnop'.charAt(Number(digit)));
+}
+const orderDomain = `test${letters()}`;
+const billingDomain = `test${letters()}`;
+const dlqTopics = [`atlas.${orderDomain}.dlq.v1`, `atlas.${billingDomain}.dlq.v1`];
+
+interface Failure {
+  readonly event: AtlasEvent;
+  readonly value: Buffer;
+  readonly consumer: string;
+  readonly sourceTopic: string;
+  readonly sinkUrl: () => string;
+  readonly status: number;
+  readonly attempts: number;
+  readonly failedAt: string;
+  readonly dlq: string;
+}
+
+/** The record the source read, as it came from the relay. */
+function sourceRecord(failure: Failure, offset: string): KafkaRecord {
+  return {
+    topic: failure.sourceTopic,
+    partition: 1,
+    offset,
+    timestamp: String(Date.parse(failure.failedAt)),
+    key: Buffer.from(failure.event.aggregateId),
+    value: failure.value,
+    headers: cloudEventKafkaHeaders(failure.event),
+  };
+}
+
+const failures: Failure[] = [];
+const sourceOffsets = ['17', '18', '4'];
+let catalogEnv: Record<string, string>;
+
+async function call(
+  method: string,
+  path: string,
+  options: { user?: string; key?: string } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (options.user) headers['authorization'] = tokens[options.user] ?? '';
+  if (options.key) headers['idempotency-key'] = options.key;
+  return fetch(`${running.url}${path}`, { method, headers });
+}
+const replay = (id: string, user = 'ops', key = randomUUID()) =>
+  call('POST', `/v1/ops/dlq/${id}/replay`, { user, key });
+
+interface Listed {
+  id: string;
+  eventId: string;
+  consumer: string;
+  error: { code: number; body: string };
+}
+interface ListPage {
+  items: Listed[];
+  page: number;
+  pageSize: number;
+  total: number;
+}
+
+describe('the dead-letter API', () => {
+  beforeAll(async () => {
+    const config = loadStackConfig();
+    await registerSchemas({ registryUrl: config.schemaRegistry.url });
+    const codec = createEventCodec({ registryUrl: config.schemaRegistry.url });
+    sink = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        received.push({ headers: request.headers, body: Buffer.concat(chunks) });
+        const status = sinkAnswers.get(String(request.headers['ce-id'])) ?? 200;
+        response.writeHead(status, { 'content-type': 'application/problem+json' });
+        response.end(status >= 300 ? JSON.stringify({ title: 'still failing', status }) : '');
+      });
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
+    // A catalog consumer whose URL override points at the sink: replays go to where the catalog
+    // says the function is now, not to the stale URL recorded when it failed.
+    catalogEnv = { ATLAS_FUNCTION_URL_REPORTING_PROJECT_EVENTS: sinkUrl };
+
+    const events = [orderPlaced(), orderPlaced(), orderPlaced()];
+    const values = await Promise.all(events.map((event) => codec.encode(event)));
+    const [first, second, third] = events;
+    const [firstValue, secondValue, thirdValue] = values;
+    if (!first || !second || !third || !firstValue || !secondValue || !thirdValue)
+      throw new Error('no events');
+    failures.push(
+      {
+        event: first,
+        value: firstValue,
+        consumer: 'ops-test-sink',
+        sourceTopic: 'atlas.order.events.v1',
+        sinkUrl: () => sinkUrl,
+        status: 503,
+        attempts: 6,
+        failedAt: '2026-11-28T10:00:00.000Z',
+        dlq: dlqTopics[0] ?? '',
+      },
+      {
+        event: second,
+        value: secondValue,
+        consumer: 'ops-test-sink',
+        sourceTopic: 'atlas.order.events.v1',
+        sinkUrl: () => sinkUrl,
+        status: 422,
+        attempts: 1,
+        failedAt: '2026-11-28T11:00:00.000Z',
+        dlq: dlqTopics[0] ?? '',
+      },
+      {
+        event: third,
+        value: thirdValue,
+        consumer: 'project-events',
+        sourceTopic: 'atlas.order.events.v1',
+        sinkUrl: () => 'http://127.0.0.1:9/',
+        status: 0,
+        attempts: 6,
+        failedAt: '2026-11-28T09:00:00.000Z',
+        dlq: dlqTopics[1] ?? '',
+      },
+    );
+
+    kafka = testKafka();
+    admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({
+      topics: dlqTopics.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
+      waitForLeaders: true,
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    for (const [index, failure] of failures.entries()) {
+      const message = deadLetterMessage({
+        record: sourceRecord(failure, sourceOffsets[index] ?? '0'),
+        result: {
+          outcome: failure.status === 422 ? 'rejected' : 'exhausted',
+          attempts: failure.attempts,
+          status: failure.status,
+          body: Buffer.from(JSON.stringify({ title: 'broken', status: failure.status })),
+        },
+        sinkUrl: failure.sinkUrl(),
+        consumer: failure.consumer,
+        failedAt: new Date(failure.failedAt),
+      });
+      await producer.send({ topic: failure.dlq, messages: [message] });
+    }
+    await producer.disconnect();
+
+    redis = await createRedisClient(config.redis.url);
+    const registry = createMetricsRegistry(labels);
+    const dependencies: HttpRouteDependencies = {
+      verifier: createTokenVerifier(tokenVerifierOptionsFrom()),
+      idempotencyStore: createIdempotencyStore({ redis, keyPrefix }),
+      logger,
+      registry,
+    };
+    const source: DeadLetterSource = { kafka, topics: dlqTopics };
+    running = await serve({
+      name: 'ops-api-test',
+      routes: [
+        ...listDeadLettersRoutes(dependencies, source),
+        ...replayDeadLetterRoutes(dependencies, {
+          source,
+          catalog: loadCatalog(),
+          env: catalogEnv,
+          timeoutMs: 5_000,
+        }),
+      ],
+      logger,
+      registry,
+    });
+    for (const user of ['ops', 'admin', 'viewer', 'finance']) tokens[user] = await bearerFor(user);
+  }, 60_000);
+
+  afterAll(async () => {
+    await running.close();
+    await new Promise((resolve) => sink.close(resolve));
+    await admin.deleteTopics({ topics: dlqTopics });
+    await admin.disconnect();
+    await removeKeys(redis, keyPrefix);
+    redis.disconnect();
+  });
+
+  describe('listing', () => {
+    it('shows every dead letter, newest failure first, with its error, attempts and origin', async () => {
+      const response = await call('GET', '/v1/ops/dlq', { user: 'ops' });
+
+      expect(response.status).toBe(200);
+      const page = (await response.json()) as ListPage;
+      expect(page).toMatchObject({ page: 1, pageSize: 20, total: 3 });
+      const [first, second, third] = failures;
+      expect(page.items.map((item) => item.eventId)).toEqual([
+        second?.event.eventId,
+        first?.event.eventId,
+        third?.event.eventId,
+      ]);
+      expect(page.items[0]).toEqual({
+        id: `${orderDomain}-0-1`,
+        eventId: second?.event.eventId,
+        eventType: 'OrderPlaced',
+        correlationId: second?.event.correlationId,
+        consumer: 'ops-test-sink',
+        topic: 'atlas.order.events.v1',
+        partition: 1,
+        offset: '18',
+        attempts: 1,
+        failedAt: '2026-11-28T11:00:00.000Z',
+        error: { code: 422, body: JSON.stringify({ title: 'broken', status: 422 }) },
+        deadLetter: { topic: dlqTopics[0], partition: 0, offset: '1' },
+      });
+      expect(page.items[2]).toMatchObject({
+        id: `${billingDomain}-0-0`,
+        consumer: 'project-events',
+        error: { code: 0 },
+      });
+    });
+
+    it('pages the dead letters and filters them by consumer', async () => {
+      const second = (await (
+        await call('GET', '/v1/ops/dlq?page=2&pageSize=2', { user: 'admin' })
+      ).json()) as ListPage;
+      expect(second).toMatchObject({ page: 2, pageSize: 2, total: 3 });
+      expect(second.items.map((item) => item.id)).toEqual([`${billingDomain}-0-0`]);
+
+      const filtered = (await (
+        await call('GET', '/v1/ops/dlq?consumer=ops-test-sink', { user: 'ops' })
+      ).json()) as ListPage;
+      expect(filtered.total).toBe(2);
+    });
+
+    it.each([
+      ['a page size over 100', '?pageSize=101'],
+      ['an unknown parameter', '?topic=atlas.order.dlq.v1'],
+    ])('answers 400 to %s', async (_case, query) => {
+      expect((await call('GET', `/v1/ops/dlq${query}`, { user: 'ops' })).status).toBe(400);
+    });
+  });
+
+  describe('replaying', () => {
+    it('re-delivers the event to its consumer exactly as the KafkaSource sent it', async () => {
+      const [first] = failures;
+      if (!first) throw new Error('no failure');
+      received.length = 0;
+
+      const response = await replay(`${orderDomain}-0-0`);
+
+      expect(response.status).toBe(202);
+      expect(await response.json()).toEqual({
+        id: `${orderDomain}-0-0`,
+        eventId: first.event.eventId,
+        eventType: 'OrderPlaced',
+        consumer: 'ops-test-sink',
+        status: 'REPLAYED',
+        consumerStatus: 200,
+      });
+      expect(received).toHaveLength(1);
+      const original = toHttpCloudEvent(sourceRecord(first, '17'), 'ops-test-sink');
+      expect(received[0]?.headers).toMatchObject(original.headers);
+      expect(
+        Object.keys(received[0]?.headers ?? {}).filter((name) => name.includes('knative')),
+      ).toEqual([]);
+      expect(received[0]?.body.equals(first.value)).toBe(true);
+    });
+
+    it("sends a catalog consumer's dead letter to where the catalog says it runs now", async () => {
+      received.length = 0;
+      const response = await replay(`${billingDomain}-0-0`, 'admin');
+      expect(response.status).toBe(202);
+      expect(received.map(({ headers }) => headers['ce-id'])).toEqual([failures[2]?.event.eventId]);
+    });
+
+    it("answers 502 with the consumer's status when it still refuses the event", async () => {
+      const [, second] = failures;
+      sinkAnswers.set(second?.event.eventId ?? '', 500);
+
+      const response = await replay(`${orderDomain}-0-1`);
+
+      expect(response.status).toBe(502);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(await response.json()).toMatchObject({
+        status: 502,
+        code: 'ATLAS_REPLAY_REJECTED',
+        consumerStatus: 500,
+        consumerBody: JSON.stringify({ title: 'still failing', status: 500 }),
+      });
+    });
+
+    it.each([
+      ['an id of no configured topic', 'order-0-0'],
+      ['an id of another form', 'not-an-id'],
+    ])('answers 404 to %s', async (_case, id) => {
+      const response = await replay(id);
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+    });
+
+    it('answers 404 to an offset past the end of a known topic', async () => {
+      expect((await replay(`${orderDomain}-0-99`)).status).toBe(404);
+    });
+
+    it('answers 400 without an Idempotency-Key', async () => {
+      const response = await call('POST', `/v1/ops/dlq/${orderDomain}-0-0/replay`, { user: 'ops' });
+      expect(response.status).toBe(400);
+    });
+  });
+
+  describe('who may operate', () => {
+    it.each(['viewer', 'finance'])('answers 403 to %s on both routes', async (user) => {
+      expect((await call('GET', '/v1/ops/dlq', { user })).status).toBe(403);
+      expect((await replay(`${orderDomain}-0-0`, user)).status).toBe(403);
+    });
+
+    it('answers 401 without a token', async () => {
+      expect((await call('GET', '/v1/ops/dlq')).status).toBe(401);
+    });
+  });
+});

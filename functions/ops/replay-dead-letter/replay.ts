@@ -1,0 +1,66 @@
+import { functionUrl, kafkaSources, type CatalogEntry } from '@atlas/catalog';
+import { headerText, type DeadLetterRecord } from '../dead-letters/dead-letter.ts';
+
+/** A binary-mode CloudEvents HTTP request: attributes in headers, data as the body. */
+export interface ReplayRequest {
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
+/** HTTP binding §3.1.3.2: outside printable ASCII, and `"` and `%`, header values are percent-encoded. */
+function percentEncode(value: string): string {
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const printable = byte >= 0x20 && byte <= 0x7e && byte !== 0x22 && byte !== 0x25;
+    out += printable
+      ? String.fromCharCode(byte)
+      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/**
+ * The CloudEvent the KafkaSource sent for the original record: every `ce_<attr>` header as
+ * `ce-<attr>`, its content type, the value untouched. The `ce_knativeerror*` extensions were added
+ * by the dead-lettering, not by the producer, so they are left out. Null for a record that is no
+ * binary-mode CloudEvent (the source would have made up its attributes, which cannot be replayed
+ * faithfully).
+ */
+export function replayRequestOf(record: DeadLetterRecord): ReplayRequest | null {
+  const headers = record.message.headers ?? {};
+  if (headerText(headers, 'ce_specversion') === null) return null;
+  const http: Record<string, string> = {};
+  const contentType = headerText(headers, 'content-type');
+  if (contentType !== null) http['content-type'] = contentType;
+  for (const name of Object.keys(headers)) {
+    const text = headerText(headers, name);
+    if (!name.startsWith('ce_') || name.startsWith('ce_knativeerror') || text === null) continue;
+    http[`ce-${name.slice(3)}`] = percentEncode(text);
+  }
+  return { headers: http, body: record.message.value ?? Buffer.alloc(0) };
+}
+
+/**
+ * Where the dead letter goes back to: its consumer's URL from the catalog (its port, or its
+ * `ATLAS_FUNCTION_URL_<SERVICE>_<NAME>` override, as the KafkaSource resolves it now, so a moved
+ * function is still found), else the sink URL recorded when it failed (`ce_knativeerrordest`).
+ * Null when neither is known.
+ */
+export function replayTarget(
+  record: DeadLetterRecord,
+  catalog: readonly CatalogEntry[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string | null {
+  const headers = record.message.headers;
+  const consumer = headerText(headers, 'atlas_dlq_consumer');
+  const sourceTopic = headerText(headers, 'atlas_dlq_source_topic');
+  // Function names are unique per service only: the topic it read tells two namesakes apart.
+  const candidates = kafkaSources(catalog).filter(
+    (entry) =>
+      entry.name === consumer &&
+      (sourceTopic === null || entry.trigger.topics.includes(sourceTopic)),
+  );
+  const [only] = candidates;
+  if (candidates.length === 1 && only) return functionUrl(only.qualifiedName, only.port, env);
+  return headerText(headers, 'ce_knativeerrordest');
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import type { CatalogEntry } from '@atlas/catalog';
+import { ConflictError, NotFoundError, PROBLEM_CONTENT_TYPE, toProblem } from '@atlas/errors';
+import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
+import type { HttpRouteDependencies } from '@atlas/http';
+import { headerText } from '../dead-letters/dead-letter.ts';
+import { findDeadLetterRecord, type DeadLetterSource } from '../dead-letters/dead-letter-store.ts';
+import { replayRequestOf, replayTarget } from './replay.ts';
+import { ReplayRejectedError } from './replay-rejected.ts';
+
+const METHOD = 'POST';
+const ROUTE = '/v1/ops/dlq/:id/replay';
+/** Knative keeps 1 KiB of a failed answer; so does the 502 that reports one. */
+const ANSWER_LIMIT = 1024;
+
+const paramsSchema = z.strictObject({ id: z.string().min(1).max(100) });
+
+export interface ReplayOptions {
+  readonly source: DeadLetterSource;
+  readonly catalog: readonly CatalogEntry[];
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Time the consumer may take to answer. Default 30 s, as the KafkaSource waits. */
+  readonly timeoutMs?: number;
+}
+
+async function post(
+  url: string,
+  request: { headers: Record<string, string>; body: Buffer },
+  timeoutMs: number,
+): Promise<{ status: number; body: string }> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: request.headers,
+      body: request.body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const body = Buffer.from(await response.arrayBuffer()).subarray(0, ANSWER_LIMIT);
+    return { status: response.status, body: body.toString('utf8') };
+  } catch (error) {
+    // No answer at all (refused, reset, timed out), which Knative records as code 0.
+    return { status: 0, body: error instanceof Error ? error.message : 'no answer' };
+  }
+}
+
+/**
+ * `POST /v1/ops/dlq/:id/replay`: sends one dead letter to its consumer again, once, as the
+ * KafkaSource would. The consumer's inbox makes a second replay of an applied event harmless.
+ */
+export function replayDeadLetterRoutes(
+  dependencies: HttpRouteDependencies,
+  options: ReplayOptions,
+): Route[] {
+  const handle = httpFunction(
+    {
+      name: 'replay-dead-letter',
+      method: METHOD,
+      route: ROUTE,
+      schemas: { params: paramsSchema },
+      authenticate: authenticate(dependencies.verifier, 'ops:operate'),
+      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
+      handler: async ({ params, logger, url, correlationId }) => {
+        const record = await findDeadLetterRecord(options.source, params.id);
+        if (!record) throw new NotFoundError(`No dead letter ${params.id}.`);
+        const request = replayRequestOf(record);
+        if (!request)
+          throw new ConflictError(`${params.id} is no CloudEvent record; it cannot be replayed.`);
+        const target = replayTarget(record, options.catalog, options.env);
+        if (target === null)
+          throw new ConflictError(`${params.id} names no consumer known to the catalog.`);
+
+        const replayed = {
+          id: params.id,
+          eventId: headerText(record.message.headers, 'ce_id'),
+          eventType: headerText(record.message.headers, 'ce_type'),
+          consumer: headerText(record.message.headers, 'atlas_dlq_consumer'),
+        };
+        const answer = await post(target, request, options.timeoutMs ?? 30_000);
+        logger.info({ ...replayed, consumerStatus: answer.status }, 'dead letter replayed');
+        if (answer.status >= 200 && answer.status < 300) {
+          return json(202, { ...replayed, status: 'REPLAYED', consumerStatus: answer.status });
+        }
+        // Returned, not thrown: the replay did reach out, so the answer is this key's answer (a
+        // retry takes a new key), and the operator needs the consumer's status and problem.
+        const problem = toProblem(new ReplayRejectedError('replay rejected'), {
+          instance: url,
+          correlationId,
+        });
+        return json(
+          502,
+          {
+            ...problem,
+            detail: `${replayed.consumer ?? 'The consumer'} answered ${answer.status || 'nothing'}; the dead letter stays in the DLQ.`,
+            consumerStatus: answer.status,
+            consumerBody: answer.body,
+          },
+          { 'content-type': PROBLEM_CONTENT_TYPE },
+        );
+      },
+    },
+    dependencies,
+  );
+  return [{ method: METHOD, route: ROUTE, handle }];
+}
