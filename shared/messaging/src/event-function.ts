@@ -10,7 +10,7 @@ import {
 } from '@atlas/events';
 import type { HttpEvent, HttpEventHandler, HttpResult } from '@atlas/http';
 import { counter, histogram, type Logger, type Registry } from '@atlas/observability';
-import { appendEvent } from './outbox.ts';
+import { appendEvent } from '@atlas/outbox';
 import { recordInInbox } from './inbox.ts';
 
 /** What a consumer's handler may do besides writing its own tables in `tx`. */

@@ -1,4 +1,4 @@
-export { appendEvent } from './outbox.ts';
+export { appendEvent } from '@atlas/outbox';
 export { recordInInbox } from './inbox.ts';
 export { createOutboxRelay } from './relay.ts';
 export { runRelayFunction } from './run-relay.ts';
