@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { readTopicsToEnd } from './read-topics.ts';
+import { readTopicsToEnd } from '@atlas/messaging';
 import {
   byNewestFailure,
   parseDeadLetterId,

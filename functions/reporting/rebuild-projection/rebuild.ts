@@ -4,7 +4,7 @@ import { MalformedEventError } from '@atlas/errors';
 import type { EventCodec } from '@atlas/events';
 import type { Logger } from '@atlas/observability';
 import { rebuildProjection, type ProjectionName } from '@atlas/reporting-domain';
-import { readTopicsToEnd } from './read-topics.ts';
+import { readTopicsToEnd } from '@atlas/messaging';
 
 /** Where a rebuild reads its events from. */
 export interface EventSource {
