@@ -6,7 +6,7 @@ import type { HttpRouteDependencies } from '@atlas/http';
 import { headerText } from '../dead-letters/dead-letter.ts';
 import { findDeadLetterRecord, type DeadLetterSource } from '../dead-letters/dead-letter-store.ts';
 import { replayRequestOf, replayTarget } from './replay.ts';
-import { ReplayRejectedError } from './replay-rejected.ts';
+import { ReplayRejectedError } from '@atlas/errors';
 
 const METHOD = 'POST';
 const ROUTE = '/v1/ops/dlq/:id/replay';

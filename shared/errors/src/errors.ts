@@ -109,6 +109,13 @@ export class DependencyUnavailableError extends AtlasError {
   override readonly retriable = true;
 }
 
+/** A consumer answered a replayed dead letter with something other than 2xx, or not at all (ops). */
+export class ReplayRejectedError extends AtlasError {
+  readonly code = 'ATLAS_REPLAY_REJECTED';
+  readonly status = 502;
+  readonly title = 'The consumer did not accept the replayed event';
+}
+
 /** Anything we did not anticipate. Callers see only the title; the cause goes to the log. */
 export class InternalError extends AtlasError {
   readonly code = 'ATLAS_INTERNAL';

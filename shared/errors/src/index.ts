@@ -15,6 +15,7 @@ export {
   UnsupportedMediaTypeError,
   ValidationError,
   asAtlasError,
+  ReplayRejectedError,
 } from './errors.ts';
 export type { FieldViolation } from './errors.ts';
 export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemSlug, toProblem } from './problem.ts';
