@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { PERMISSIONS } from '@atlas/auth';
 import { paymentCallbackSchema } from '@atlas/billing-domain';
 import { loadCatalog } from '@atlas/catalog';
+import * as errors from '@atlas/errors';
 import { listOrdersQuerySchema, placeOrderBodySchema } from '@atlas/order-domain';
 import { ledgerQuerySchema } from '../../functions/billing/list-ledger/ledger-query.ts';
 import { receiptBodySchema } from '../../functions/inventory/receive-stock/receive-stock.ts';
@@ -279,6 +280,42 @@ describe('docs/api/openapi.json', () => {
     }
     const placed = responsesOf(operation('order-place-order')).find(([status]) => status === '202');
     expect(Object.keys(objectAt(placed?.[1]['headers']))).toContain('Location');
+  });
+
+  it('shows each problem example with the status, title and type its code has in @atlas/errors', () => {
+    const exported: readonly unknown[] = Object.values(errors);
+    const byCode = new Map(
+      exported
+        .filter(
+          (value): value is new (message: string) => errors.AtlasError =>
+            typeof value === 'function' && value.prototype instanceof errors.AtlasError,
+        )
+        .map((ErrorClass) => new ErrorClass('probe'))
+        .map((error) => [
+          error.code,
+          {
+            code: error.code,
+            status: error.status,
+            title: error.title,
+            type: `${errors.PROBLEM_TYPE_BASE}${errors.problemSlug(error.code)}`,
+          },
+        ]),
+    );
+    const responses = [
+      ...Object.values(objectAt(objectAt(document['components'])['responses'])),
+      ...operations.flatMap((candidate) => responsesOf(candidate).map(([, response]) => response)),
+    ];
+    const problems = responses.flatMap((response) =>
+      examplesOf(
+        objectAt(objectAt(objectAt(response)['content'])['application/problem+json']),
+        'problem',
+      ).map(({ value }) => objectAt(value)),
+    );
+    expect(problems.length).toBeGreaterThan(0);
+    for (const problem of problems) {
+      const { code, status, title, type } = problem;
+      expect({ code, status, title, type }).toEqual(byCode.get(textAt(code)));
+    }
   });
 
   it('resolves every $ref', () => {
