@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadStackConfig } from '@atlas/config';
 
 /** The demo users of the local realm (password `atlas`, local only). */
@@ -33,6 +34,36 @@ export interface Gateway {
 
 export class GatewayUnavailableError extends Error {
   readonly code = 'ATLAS_GATEWAY_UNAVAILABLE';
+}
+
+const PATIENCE_MS = 30_000;
+
+function refused(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  return cause?.code === 'ECONNREFUSED';
+}
+
+/**
+ * Sends, and while the gateway or the function behind it is restarting (refused connection,
+ * 502/503) tries again for up to 30 s: `npm start` and the test set-up restart a process whose
+ * code changed, and a refused request never reached anyone, so sending it again is safe.
+ */
+async function sendWithPatience(target: string, init: RequestInit): Promise<Response> {
+  const deadline = Date.now() + PATIENCE_MS;
+  for (;;) {
+    try {
+      const response = await fetch(target, init);
+      if ((response.status !== 502 && response.status !== 503) || Date.now() > deadline)
+        return response;
+      await response.body?.cancel();
+    } catch (error) {
+      if (!refused(error) || Date.now() > deadline)
+        throw new GatewayUnavailableError(`the gateway at ${target} does not answer`, {
+          cause: error,
+        });
+    }
+    await sleep(500);
+  }
 }
 
 /** A client of the running system's gateway, authenticating as the demo users. */
@@ -74,16 +105,11 @@ export function gatewayClient(env = process.env): Gateway {
     const body =
       options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
     if (body !== undefined) headers['content-type'] ??= 'application/json';
-    let response: Response;
-    try {
-      response = await fetch(`${url}${path}`, {
-        method,
-        headers,
-        ...(body === undefined ? {} : { body }),
-      });
-    } catch (error) {
-      throw new GatewayUnavailableError(`the gateway at ${url} does not answer`, { cause: error });
-    }
+    const response = await sendWithPatience(`${url}${path}`, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
     const text = await response.text();
     let json: unknown;
     try {
