@@ -145,19 +145,20 @@ export async function timeline(gateway: Gateway, orderId: string): Promise<Timel
 }
 
 /**
- * The timeline once it holds `lastEvent`: reporting projects asynchronously, so an order can be
- * CONFIRMED a moment before its timeline shows OrderConfirmed.
+ * The timeline once it holds `lastEvent` (or one of them): reporting projects asynchronously, so
+ * an order can be CONFIRMED a moment before its timeline shows OrderConfirmed.
  */
 export async function settledTimeline(
   gateway: Gateway,
   orderId: string,
-  lastEvent: string,
+  lastEvent: string | readonly string[],
   timeoutMs = 30_000,
 ): Promise<TimelineEvent[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const events = await timeline(gateway, orderId);
-    if (events.some((event) => event.eventType === lastEvent) || Date.now() > deadline)
+    const last = typeof lastEvent === 'string' ? [lastEvent] : lastEvent;
+    if (events.some((event) => last.includes(event.eventType)) || Date.now() > deadline)
       return events;
     await sleep(200);
   }
