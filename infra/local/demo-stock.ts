@@ -1,4 +1,4 @@
-import { createSql } from '@atlas/db';
+import { createSql, type Sql } from '@atlas/db';
 import type { StackConfig } from '@atlas/config';
 
 export interface DemoItem {
@@ -25,23 +25,30 @@ export interface StockLine extends DemoItem {
  * do nothing`: a restart never resets stock that orders or people changed since.
  */
 export async function seedDemoStock(
-  config: StackConfig,
+  sql: Sql,
   items: readonly DemoItem[] = DEMO_STOCK,
 ): Promise<StockLine[]> {
+  const seeded: StockLine[] = [];
+  for (const item of items) {
+    await sql`
+      insert into inventory_items (sku, name, on_hand)
+      values (${item.sku}, ${item.name}, ${item.onHand})
+      on conflict (sku) do nothing`;
+    const [row] = await sql<StockLine[]>`
+      select sku, name, on_hand as "onHand", reserved from inventory_items where sku = ${item.sku}`;
+    if (row) seeded.push(row);
+  }
+  return seeded;
+}
+
+/** Seeds the running system's inventory database (`npm start`, the test set-up). */
+export async function seedLocalDemoStock(config: StackConfig): Promise<StockLine[]> {
   const sql = createSql(config.postgres.databaseUrl('inventory'), {
     applicationName: 'atlas-demo-stock',
     max: 1,
   });
   try {
-    for (const item of items)
-      await sql`
-        insert into inventory_items (sku, name, on_hand)
-        values (${item.sku}, ${item.name}, ${item.onHand})
-        on conflict (sku) do nothing`;
-    return await sql<StockLine[]>`
-      select sku, name, on_hand as "onHand", reserved from inventory_items
-      where sku = any(${sql.array(items.map((item) => item.sku))}::text[])
-      order by sku`;
+    return await seedDemoStock(sql);
   } finally {
     await sql.end({ timeout: 5 });
   }

@@ -3,7 +3,7 @@ import { ensureLocalWebhookSecret, localWebhookSecretPath, serviceNames } from '
 import { migrateService } from '@atlas/db';
 import { registerSchemas } from '@atlas/events';
 import { ensureTopics } from '@atlas/messaging';
-import { seedDemoStock } from './demo-stock.ts';
+import { seedLocalDemoStock } from './demo-stock.ts';
 import { startFunctions, type ProcessStatus } from './functions.ts';
 import { InfraError } from './lib/errors.ts';
 import type { StartStep } from './start.ts';
@@ -87,7 +87,7 @@ export const startFunctionProcesses: StartStep = {
 export const demoStock: StartStep = {
   title: 'demo stock',
   async run(context) {
-    const items = await seedDemoStock(context.config);
+    const items = await seedLocalDemoStock(context.config);
     return items
       .map(
         (item) =>
