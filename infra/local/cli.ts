@@ -35,6 +35,7 @@ function endpoints(context: ReturnType<typeof stackContext>): string {
   const tokenUrl = `${config.keycloak.issuer}/protocol/openid-connect/token`;
   return [
     'Endpoints:',
+    `  Gateway (the API)   http://127.0.0.1:${config.gateway.port}/v1  (npm run demo runs the saga demos through it)`,
     `  Kafka bootstrap     ${config.kafka.brokers.join(',')}`,
     `  Schema registry     ${config.schemaRegistry.url}/subjects`,
     `  Keycloak (OIDC)     ${config.keycloak.issuer}/.well-known/openid-configuration`,
