@@ -53,12 +53,11 @@ describe('the order saga through the gateway', () => {
   it('confirms an order below the threshold, its timeline listing the saga in order', async () => {
     const sku = await item(10);
     const correlationId = randomUUID();
+    const customerId = unique('cust');
     const orderId = track(
-      await placeOrder(
-        gateway,
-        orderBody(unique('cust'), [{ sku, quantity: 3, unitPrice: '19.99' }]),
-        { headers: { 'x-correlation-id': correlationId } },
-      ),
+      await placeOrder(gateway, orderBody(customerId, [{ sku, quantity: 3, unitPrice: '19.99' }]), {
+        headers: { 'x-correlation-id': correlationId },
+      }),
     );
 
     const order = await waitForOrder(gateway, orderId, ['CONFIRMED', 'CANCELLED']);
@@ -93,6 +92,13 @@ describe('the order saga through the gateway', () => {
     ]);
     expect(new Set(events.map((event) => event.correlationId))).toEqual(new Set([correlationId]));
     expect(events[1]?.causationId).toBe(events[0]?.eventId);
+    const report = await gateway.call('GET', `/v1/reports/orders?customerId=${customerId}`, {
+      user: 'viewer',
+    });
+    expect(report.json).toMatchObject({
+      items: [{ orderId, status: 'CONFIRMED', customerId, total: '59.97', currency: 'EUR' }],
+      total: 1,
+    });
   });
 
   it('waits for an approver above the threshold and confirms once approved', async () => {
