@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog, type CatalogEntry } from '@atlas/catalog';
 
@@ -48,13 +48,6 @@ export function renderFunctionsDoc(catalog: readonly CatalogEntry[] = loadCatalo
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const expected = renderFunctionsDoc();
-  if (process.argv.includes('--check')) {
-    if (readFileSync(FUNCTIONS_DOC, 'utf8') !== expected) {
-      console.error('docs/functions.md is stale; run npm run docs:generate');
-      process.exit(1);
-    }
-  } else {
-    writeFileSync(FUNCTIONS_DOC, expected);
-    console.log('wrote docs/functions.md');
-  }
+  writeFileSync(FUNCTIONS_DOC, expected);
+  console.log('wrote docs/functions.md');
 }
