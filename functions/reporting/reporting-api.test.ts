@@ -1,25 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
-import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
-import { bearerFor } from '@atlas/auth/testing';
-import { loadStackConfig } from '@atlas/config';
-import { migrationSetsOf } from '@atlas/db';
-import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
-import {
-  createEvent,
-  createEventCodec,
-  registerSchemas,
-  type AtlasEvent,
-  type EventCodec,
-  type EventPayloads,
-} from '@atlas/events';
+import { createEvent, type AtlasEvent, type EventPayloads } from '@atlas/events';
 import { PAYLOAD_FIXTURES } from '@atlas/events/testing';
-import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
-import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
-import { removeKeys } from '@atlas/idempotency/testing';
-import { cloudEventKafkaHeaders, eventFunction } from '@atlas/messaging';
-import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import { startTestApi, type ServiceTestApi } from '@atlas/http/testing';
+import { serveConsumer, type ConsumerUnderTest } from '@atlas/messaging/testing';
 import { dailySalesRoutes } from './daily-sales/routes.ts';
 import { listOrdersRoutes } from './list-orders/routes.ts';
 import { orderTimelineRoutes } from './order-timeline/routes.ts';
@@ -27,15 +11,8 @@ import { projectEventsConsumer } from './project-events/consumer.ts';
 
 // The projector as its KafkaSource reaches it (binary CloudEvents over HTTP) and the three report
 // routes as their main.ts build them, over one fresh database, real Redis, registry and Keycloak.
-const labels = { service: 'reporting', function: 'reporting-api-test' };
-const logger = createLogger({ ...labels, level: 'silent' });
-const keyPrefix = `atlas:test:${randomUUID()}`;
-let database: TestDatabase;
-let redis: Redis;
-let codec: EventCodec;
-let projector: RunningFunction;
-let reports: RunningFunction;
-const tokens: Record<string, string> = {};
+let api: ServiceTestApi;
+let projector: ConsumerUnderTest;
 
 type SagaType = Exclude<keyof EventPayloads, 'StockReceived' | 'AuditRecorded'>;
 
@@ -58,21 +35,7 @@ function sagaEvent<T extends SagaType>(
   );
 }
 
-async function deliver(event: AtlasEvent): Promise<number> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(cloudEventKafkaHeaders(event)))
-    headers[name.replace(/^ce_/, 'ce-')] = value;
-  const response = await fetch(`${projector.url}/`, {
-    method: 'POST',
-    headers,
-    body: await codec.encode(event),
-  });
-  return response.status;
-}
-
-async function get(path: string, user = 'viewer'): Promise<Response> {
-  return fetch(`${reports.url}${path}`, { headers: { authorization: tokens[user] ?? '' } });
-}
+const get = (path: string, user = 'viewer') => api.call('GET', path, { user });
 
 async function body<T>(response: Response): Promise<T> {
   return (await response.json()) as T;
@@ -124,42 +87,17 @@ const otherCurrency = [
 
 describe('the reporting read models', () => {
   beforeAll(async () => {
-    const config = loadStackConfig();
-    await registerSchemas({ registryUrl: config.schemaRegistry.url });
-    codec = createEventCodec({ registryUrl: config.schemaRegistry.url });
-    database = await createTestDatabase(migrationSetsOf('reporting'));
-    redis = await createRedisClient(config.redis.url);
-    const registry = createMetricsRegistry(labels);
-    const dependencies: HttpRouteDependencies = {
-      verifier: createTokenVerifier(tokenVerifierOptionsFrom()),
-      idempotencyStore: createIdempotencyStore({ redis, keyPrefix }),
-      logger,
-      registry,
-    };
-    const handle = eventFunction(projectEventsConsumer(), {
-      sql: database.sql,
-      codec,
-      logger,
-      registry,
-    });
-    projector = await serve({
-      name: 'project-events-test',
-      routes: [{ method: 'POST', route: '/', handle }],
-      logger,
-      registry,
-    });
-    reports = await serve({
+    api = await startTestApi({
       name: 'reports-test',
-      routes: [
-        ...listOrdersRoutes(dependencies, database.sql),
-        ...orderTimelineRoutes(dependencies, database.sql),
-        ...dailySalesRoutes(dependencies, database.sql),
+      service: 'reporting',
+      routes: (dependencies, sql) => [
+        ...listOrdersRoutes(dependencies, sql),
+        ...orderTimelineRoutes(dependencies, sql),
+        ...dailySalesRoutes(dependencies, sql),
       ],
-      logger,
-      registry,
+      users: ['admin', 'ops', 'finance', 'approver', 'viewer'],
     });
-    for (const user of ['admin', 'ops', 'finance', 'approver', 'viewer'])
-      tokens[user] = await bearerFor(user);
+    projector = await serveConsumer(projectEventsConsumer(), api.sql);
 
     // Topics are not ordered with respect to each other, and sources redeliver: shuffle each
     // order's events and send some twice.
@@ -173,16 +111,13 @@ describe('the reporting read models', () => {
       ...otherCurrency,
     ];
     for (const event of arrival) {
-      if (event) expect(await deliver(event)).toBe(200);
+      if (event) expect((await projector.deliver(event)).status).toBe(200);
     }
   });
 
   afterAll(async () => {
     await projector.close();
-    await reports.close();
-    await removeKeys(redis, keyPrefix);
-    redis.disconnect();
-    await database.drop();
+    await api.close();
   });
 
   describe('the orders report', () => {
@@ -338,7 +273,7 @@ describe('the reporting read models', () => {
     );
 
     it('answers 401 without a token', async () => {
-      const response = await fetch(`${reports.url}/v1/reports/orders`);
+      const response = await api.call('GET', '/v1/reports/orders');
       expect(response.status).toBe(401);
     });
   });

@@ -1,29 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
-import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
-import { bearerFor } from '@atlas/auth/testing';
-import { loadStackConfig } from '@atlas/config';
-import { migrationSetsOf } from '@atlas/db';
-import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
 import { createEvent, type AtlasEvent, type AuditRecordedPayload } from '@atlas/events';
 import { PAYLOAD_FIXTURES, TEST_CONTEXT } from '@atlas/events/testing';
-import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
-import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
-import { removeKeys } from '@atlas/idempotency/testing';
-import { createLogger, createMetricsRegistry } from '@atlas/observability';
-import { serveConsumer, type ConsumerUnderTest } from './deliver-events.ts';
+import { startTestApi, type ServiceTestApi } from '@atlas/http/testing';
+import { serveConsumer, type ConsumerUnderTest } from '@atlas/messaging/testing';
 import { listAuditRoutes } from './list-audit/routes.ts';
 import { recordAuditConsumer } from './record-audit/consumer.ts';
 
 // record-audit fed like the KafkaSource feeds it, list-audit served in-process, one test database.
-const labels = { service: 'workflow', function: 'audit-trail-test' };
-const keyPrefix = `atlas:test:${randomUUID()}`;
-let database: TestDatabase;
-let redis: Redis;
-let running: RunningFunction;
+let api: ServiceTestApi;
 let consumer: ConsumerUnderTest;
-const tokens: Record<string, string> = {};
 
 const commandAudit = (
   payload: Partial<AuditRecordedPayload>,
@@ -40,9 +26,10 @@ async function trailOf(
   entityId: string,
   user = 'admin',
 ): Promise<{ items: Record<string, unknown>[]; total: number }> {
-  const response = await fetch(
-    `${running.url}/v1/audit?entityType=${entityType}&entityId=${encodeURIComponent(entityId)}`,
-    { headers: { authorization: tokens[user] ?? '' } },
+  const response = await api.call(
+    'GET',
+    `/v1/audit?entityType=${entityType}&entityId=${encodeURIComponent(entityId)}`,
+    { user },
   );
   expect(response.status).toBe(200);
   return (await response.json()) as { items: Record<string, unknown>[]; total: number };
@@ -50,32 +37,18 @@ async function trailOf(
 
 describe('the audit trail', () => {
   beforeAll(async () => {
-    database = await createTestDatabase(migrationSetsOf('workflow'));
-    redis = await createRedisClient(loadStackConfig().redis.url);
-    const dependencies: HttpRouteDependencies = {
-      verifier: createTokenVerifier(tokenVerifierOptionsFrom()),
-      idempotencyStore: createIdempotencyStore({ redis, keyPrefix }),
-      logger: createLogger({ ...labels, level: 'silent' }),
-      registry: createMetricsRegistry(labels),
-    };
-    running = await serve({
-      name: labels.function,
-      routes: listAuditRoutes(dependencies, database.sql),
-      logger: dependencies.logger,
-      registry: dependencies.registry,
+    api = await startTestApi({
+      name: 'audit-trail-test',
+      service: 'workflow',
+      routes: listAuditRoutes,
+      users: ['admin', 'ops', 'finance', 'approver', 'viewer'],
     });
-    consumer = await serveConsumer(recordAuditConsumer(), database.sql);
-    for (const user of ['admin', 'ops', 'finance', 'approver', 'viewer']) {
-      tokens[user] = await bearerFor(user);
-    }
+    consumer = await serveConsumer(recordAuditConsumer(), api.sql);
   });
 
   afterAll(async () => {
     await consumer.close();
-    await running.close();
-    await removeKeys(redis, keyPrefix);
-    redis.disconnect();
-    await database.drop();
+    await api.close();
   });
 
   it('records an audited command once, however often it is delivered, and lists it to Admin', async () => {
@@ -161,7 +134,7 @@ describe('the audit trail', () => {
   it('records an approval decision with the approver, whose subject Workflow stored', async () => {
     const approvalId = randomUUID();
     const orderId = randomUUID();
-    await database.sql`
+    await api.sql`
       insert into approvals (approval_id, order_id, status, amount_cents, currency, decided_at,
         decided_by_subject, decided_by_username, reason)
       values (${approvalId}, ${orderId}, 'REJECTED', 1500000, 'EUR', now(), 'sub-of-approver',
@@ -203,12 +176,9 @@ describe('the audit trail', () => {
       await consumer.deliver(commandAudit({ entityType, entityId: `e-${index}` }));
     }
 
-    const response = await fetch(
-      `${running.url}/v1/audit?entityType=${entityType}&pageSize=2&page=2`,
-      {
-        headers: { authorization: tokens['admin'] ?? '' },
-      },
-    );
+    const response = await api.call('GET', `/v1/audit?entityType=${entityType}&pageSize=2&page=2`, {
+      user: 'admin',
+    });
 
     expect(await response.json()).toMatchObject({
       items: [expect.objectContaining({ entityId: 'e-2' })],
@@ -221,23 +191,21 @@ describe('the audit trail', () => {
   it('refuses to change or remove an entry: UPDATE, DELETE and TRUNCATE all fail', async () => {
     await consumer.deliver(commandAudit({ entityType: 'order', entityId: randomUUID() }));
 
-    await expect(database.sql`update audit_log set outcome = 'SUCCEEDED'`).rejects.toThrow(
+    await expect(api.sql`update audit_log set outcome = 'SUCCEEDED'`).rejects.toThrow(
       /append-only: UPDATE/,
     );
-    await expect(database.sql`delete from audit_log`).rejects.toThrow(/append-only: DELETE/);
-    await expect(database.sql`truncate audit_log`).rejects.toThrow(/append-only: TRUNCATE/);
-    const [count] = await database.sql<{ n: number }[]>`select count(*)::int as n from audit_log`;
+    await expect(api.sql`delete from audit_log`).rejects.toThrow(/append-only: DELETE/);
+    await expect(api.sql`truncate audit_log`).rejects.toThrow(/append-only: TRUNCATE/);
+    const [count] = await api.sql<{ n: number }[]>`select count(*)::int as n from audit_log`;
     expect(count?.n).toBeGreaterThan(0);
   });
 
   it('is Admin-only: 403 for every other role, 401 without a token', async () => {
     for (const user of ['ops', 'finance', 'approver', 'viewer']) {
-      const response = await fetch(`${running.url}/v1/audit`, {
-        headers: { authorization: tokens[user] ?? '' },
-      });
+      const response = await api.call('GET', '/v1/audit', { user });
       expect(response.status).toBe(403);
     }
-    expect((await fetch(`${running.url}/v1/audit`)).status).toBe(401);
+    expect((await api.call('GET', '/v1/audit')).status).toBe(401);
   });
 
   it.each([
@@ -245,9 +213,7 @@ describe('the audit trail', () => {
     ['a page size over 100', '?pageSize=101', 'query.pageSize'],
     ['an unknown parameter', '?actor=ops', 'query'],
   ])('answers 400 to %s', async (_case, search, path) => {
-    const response = await fetch(`${running.url}/v1/audit${search}`, {
-      headers: { authorization: tokens['admin'] ?? '' },
-    });
+    const response = await api.call('GET', `/v1/audit${search}`, { user: 'admin' });
 
     expect(response.status).toBe(400);
     const problem = (await response.json()) as { errors: { path: string }[] };

@@ -4,8 +4,8 @@ import { migrationSetsOf } from '@atlas/db';
 import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
 import { createEvent, type AtlasEvent, type CancellationReason } from '@atlas/events';
 import { PAYLOAD_FIXTURES, TEST_CONTEXT } from '@atlas/events/testing';
+import { serveConsumer, type ConsumerUnderTest } from '@atlas/messaging/testing';
 import type { ApprovalRow } from '@atlas/workflow-domain';
-import { serveConsumer, type ConsumerUnderTest } from '../deliver-events.ts';
 import { requestApprovalConsumer } from './consumer.ts';
 
 const THRESHOLD_CENTS = 1_000_000n;

@@ -33,3 +33,6 @@ export function orderPlaced(orderId: string = randomUUID()): AtlasEvent<'OrderPl
     { ...TEST_CONTEXT, correlationId: randomUUID() },
   );
 }
+
+export { serveConsumer } from './serve-consumer.ts';
+export type { ConsumerUnderTest } from './serve-consumer.ts';
