@@ -1,15 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
-import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
-import { bearerFor } from '@atlas/auth/testing';
-import { loadStackConfig } from '@atlas/config';
-import { migrationSetsOf } from '@atlas/db';
-import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
-import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
-import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
-import { removeKeys } from '@atlas/idempotency/testing';
-import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import { startTestApi, type ServiceTestApi } from '@atlas/http/testing';
 import { getInvoiceRoutes } from './get-invoice/routes.ts';
 import { invoicingConsumer } from './invoicing/invoicing.ts';
 import { listLedgerRoutes } from './list-ledger/routes.ts';
@@ -17,24 +8,15 @@ import { handleEvent, invoiceOf, orderEvents } from './testing/billing-saga.ts';
 
 // The two read functions' routes, built as their main.ts builds them, served in-process against a
 // fresh database, real Redis and real Keycloak tokens.
-const labels = { service: 'billing', function: 'billing-api-test' };
-const keyPrefix = `atlas:test:${randomUUID()}`;
-let database: TestDatabase;
-let redis: Redis;
-let running: RunningFunction;
-const tokens: Record<string, string> = {};
+let api: ServiceTestApi;
 
-async function get(path: string, user?: string): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (user) headers['authorization'] = tokens[user] ?? '';
-  return fetch(`${running.url}${path}`, { headers });
-}
+const get = (path: string, user?: string) => api.call('GET', path, user ? { user } : {});
 
 async function invoicedOrder(total: string) {
   const order = orderEvents({ total });
-  await handleEvent(database.sql, invoicingConsumer(), order.placed);
-  await handleEvent(database.sql, invoicingConsumer(), order.reserved);
-  const invoice = await invoiceOf(database.sql, order.orderId);
+  await handleEvent(api.sql, invoicingConsumer(), order.placed);
+  await handleEvent(api.sql, invoicingConsumer(), order.reserved);
+  const invoice = await invoiceOf(api.sql, order.orderId);
   return { ...order, invoiceId: invoice?.invoiceId ?? '' };
 }
 
@@ -54,32 +36,18 @@ interface LedgerPage {
 
 describe('the billing read API', () => {
   beforeAll(async () => {
-    database = await createTestDatabase(migrationSetsOf('billing'));
-    redis = await createRedisClient(loadStackConfig().redis.url);
-    const dependencies: HttpRouteDependencies = {
-      verifier: createTokenVerifier(tokenVerifierOptionsFrom()),
-      idempotencyStore: createIdempotencyStore({ redis, keyPrefix }),
-      logger: createLogger({ ...labels, level: 'silent' }),
-      registry: createMetricsRegistry(labels),
-    };
-    running = await serve({
+    api = await startTestApi({
       name: 'billing-api-test',
-      routes: [
-        ...getInvoiceRoutes(dependencies, database.sql),
-        ...listLedgerRoutes(dependencies, database.sql),
+      service: 'billing',
+      routes: (dependencies, sql) => [
+        ...getInvoiceRoutes(dependencies, sql),
+        ...listLedgerRoutes(dependencies, sql),
       ],
-      logger: dependencies.logger,
-      registry: dependencies.registry,
+      users: ['admin', 'finance', 'ops', 'viewer'],
     });
-    for (const user of ['admin', 'finance', 'ops', 'viewer']) tokens[user] = await bearerFor(user);
   });
 
-  afterAll(async () => {
-    await running.close();
-    await removeKeys(redis, keyPrefix);
-    redis.disconnect();
-    await database.drop();
-  });
+  afterAll(() => api.close());
 
   describe('GET /v1/invoices/:invoiceId', () => {
     it.each(['finance', 'ops', 'admin'])('answers the invoice to %s', async (user) => {
@@ -118,7 +86,7 @@ describe('the billing read API', () => {
   describe('GET /v1/ledger', () => {
     it("lists an order's journal lines oldest first, each entry balanced", async () => {
       const order = await invoicedOrder('43.99');
-      await handleEvent(database.sql, invoicingConsumer(), order.voidRequested(order.invoiceId));
+      await handleEvent(api.sql, invoicingConsumer(), order.voidRequested(order.invoiceId));
 
       const response = await get(`/v1/ledger?orderId=${order.orderId}`, 'finance');
 
@@ -147,7 +115,7 @@ describe('the billing read API', () => {
 
     it('pages with page and pageSize and counts the total', async () => {
       const order = await invoicedOrder('5.00');
-      await handleEvent(database.sql, invoicingConsumer(), order.voidRequested(order.invoiceId));
+      await handleEvent(api.sql, invoicingConsumer(), order.voidRequested(order.invoiceId));
 
       const second = (await (
         await get(`/v1/ledger?orderId=${order.orderId}&page=2&pageSize=3`, 'ops')

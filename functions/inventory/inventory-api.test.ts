@@ -1,53 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
-import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
-import { bearerFor } from '@atlas/auth/testing';
-import { removeKeys } from '@atlas/idempotency/testing';
-import { loadStackConfig } from '@atlas/config';
-import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
-import { migrationSetsOf } from '@atlas/db';
-import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
-import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
+import { startTestApi, type ServiceTestApi } from '@atlas/http/testing';
 import { releaseOrder, reserveOrBackorder } from '@atlas/inventory-items';
 import {
   ordersBothReservedAndBackordered,
   stockInvariantViolations,
 } from '@atlas/inventory-items/testing';
-import { createLogger, createMetricsRegistry } from '@atlas/observability';
 import { getItemRoutes } from './get-item/routes.ts';
 import { receiveStockRoutes } from './receive-stock/routes.ts';
 import { setStockRoutes } from './set-stock/routes.ts';
 
 // The three inventory functions' routes, built as their main.ts builds them, served in-process
 // against a fresh database, real Redis and real Keycloak tokens.
-const labels = { service: 'inventory', function: 'inventory-api-test' };
-const keyPrefix = `atlas:test:${randomUUID()}`;
-let database: TestDatabase;
-let redis: Redis;
-let running: RunningFunction;
-const tokens: Record<string, string> = {};
-
-async function call(
-  method: string,
-  path: string,
-  options: { user?: string; body?: unknown; key?: string; correlationId?: string } = {},
-): Promise<Response> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.user) headers['authorization'] = tokens[options.user] ?? '';
-  if (options.key) headers['idempotency-key'] = options.key;
-  if (options.correlationId) headers['x-correlation-id'] = options.correlationId;
-  return fetch(`${running.url}${path}`, {
-    method,
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-}
+let api: ServiceTestApi;
 
 const setStock = (sku: string, body: unknown, key = randomUUID(), user = 'ops') =>
-  call('PUT', `/v1/inventory/items/${sku}`, { user, body, key });
+  api.call('PUT', `/v1/inventory/items/${sku}`, { user, body, key });
 const receive = (sku: string, body: unknown, key = randomUUID(), correlationId?: string) =>
-  call('POST', `/v1/inventory/items/${sku}/receipts`, {
+  api.call('POST', `/v1/inventory/items/${sku}/receipts`, {
     user: 'ops',
     body,
     key,
@@ -57,57 +27,43 @@ const receive = (sku: string, body: unknown, key = randomUUID(), correlationId?:
 /** Places an order the way the reservations consumer does; answers its id. */
 async function place(sku: string, quantity: number): Promise<string> {
   const orderId = randomUUID();
-  await database.sql.begin((tx) => reserveOrBackorder(tx, { orderId, lines: [{ sku, quantity }] }));
+  await api.sql.begin((tx) => reserveOrBackorder(tx, { orderId, lines: [{ sku, quantity }] }));
   return orderId;
 }
 
 async function backorderStatus(orderId: string): Promise<string | undefined> {
-  const [row] = await database.sql<{ status: string }[]>`
+  const [row] = await api.sql<{ status: string }[]>`
     select status from inventory_backorders where order_id = ${orderId}`;
   return row?.status;
 }
 
 async function reservedEvents(orderIds: readonly string[]) {
-  return database.sql<{ aggregate_id: string; event: Record<string, unknown> }[]>`
+  return api.sql<{ aggregate_id: string; event: Record<string, unknown> }[]>`
     select aggregate_id, event from atlas_outbox
-    where event_type = 'InventoryReserved' and aggregate_id = any(${database.sql.array([...orderIds])}::text[])
+    where event_type = 'InventoryReserved' and aggregate_id = any(${api.sql.array([...orderIds])}::text[])
     order by id`;
 }
 
 describe('the inventory item API', () => {
   beforeAll(async () => {
-    database = await createTestDatabase(migrationSetsOf('inventory'));
-    redis = await createRedisClient(loadStackConfig().redis.url);
-    const dependencies: HttpRouteDependencies = {
-      verifier: createTokenVerifier(tokenVerifierOptionsFrom()),
-      idempotencyStore: createIdempotencyStore({ redis, keyPrefix }),
-      logger: createLogger({ ...labels, level: 'silent' }),
-      registry: createMetricsRegistry(labels),
-    };
-    running = await serve({
+    api = await startTestApi({
       name: 'inventory-api-test',
-      routes: [
-        ...setStockRoutes(dependencies, database.sql),
-        ...getItemRoutes(dependencies, database.sql),
-        ...receiveStockRoutes(dependencies, database.sql),
+      service: 'inventory',
+      routes: (dependencies, sql) => [
+        ...setStockRoutes(dependencies, sql),
+        ...getItemRoutes(dependencies, sql),
+        ...receiveStockRoutes(dependencies, sql),
       ],
-      logger: dependencies.logger,
-      registry: dependencies.registry,
+      users: ['ops', 'viewer', 'finance'],
     });
-    for (const user of ['ops', 'viewer', 'finance']) tokens[user] = await bearerFor(user);
   });
 
   afterEach(async () => {
-    expect(await stockInvariantViolations(database.sql)).toEqual([]);
-    expect(await ordersBothReservedAndBackordered(database.sql)).toEqual([]);
+    expect(await stockInvariantViolations(api.sql)).toEqual([]);
+    expect(await ordersBothReservedAndBackordered(api.sql)).toEqual([]);
   });
 
-  afterAll(async () => {
-    await running.close();
-    await removeKeys(redis, keyPrefix);
-    redis.disconnect();
-    await database.drop();
-  });
+  afterAll(() => api.close());
 
   it('sets an item and answers it to every reader', async () => {
     const put = await setStock('SKU-TEAPOT', { onHand: 12, name: 'Teapot' });
@@ -116,7 +72,7 @@ describe('the inventory item API', () => {
     expect(await put.json()).toEqual(item);
 
     for (const user of ['viewer', 'finance']) {
-      const get = await call('GET', '/v1/inventory/items/SKU-TEAPOT', { user });
+      const get = await api.call('GET', '/v1/inventory/items/SKU-TEAPOT', { user });
       expect(get.status).toBe(200);
       expect(await get.json()).toEqual(item);
     }
@@ -128,10 +84,14 @@ describe('the inventory item API', () => {
   });
 
   it('answers 401 without a token and 403 to a viewer setting stock', async () => {
-    expect((await call('GET', '/v1/inventory/items/SKU-TEAPOT')).status).toBe(401);
+    expect((await api.call('GET', '/v1/inventory/items/SKU-TEAPOT')).status).toBe(401);
     expect(
-      (await call('PUT', '/v1/inventory/items/SKU-X', { body: { onHand: 1 }, key: randomUUID() }))
-        .status,
+      (
+        await api.call('PUT', '/v1/inventory/items/SKU-X', {
+          body: { onHand: 1 },
+          key: randomUUID(),
+        })
+      ).status,
     ).toBe(401);
     expect((await setStock('SKU-X', { onHand: 1 }, randomUUID(), 'viewer')).status).toBe(403);
   });
@@ -148,7 +108,7 @@ describe('the inventory item API', () => {
   });
 
   it('answers 400 to a command without an Idempotency-Key', async () => {
-    const response = await call('PUT', '/v1/inventory/items/SKU-X', {
+    const response = await api.call('PUT', '/v1/inventory/items/SKU-X', {
       user: 'ops',
       body: { onHand: 1 },
     });
@@ -156,11 +116,11 @@ describe('the inventory item API', () => {
   });
 
   it('answers 404 for an unknown SKU, on reading and on receiving', async () => {
-    const get = await call('GET', '/v1/inventory/items/SKU-NONE', { user: 'viewer' });
+    const get = await api.call('GET', '/v1/inventory/items/SKU-NONE', { user: 'viewer' });
     expect(get.status).toBe(404);
     expect(get.headers.get('content-type')).toContain('application/problem+json');
     expect((await receive('SKU-NONE', { quantity: 1 })).status).toBe(404);
-    expect(await database.sql`select 1 from atlas_outbox`).toHaveLength(0);
+    expect(await api.sql`select 1 from atlas_outbox`).toHaveLength(0);
   });
 
   it('adds a receipt to the stock and stages exactly one StockReceived with the request correlation id', async () => {
@@ -176,7 +136,7 @@ describe('the inventory item API', () => {
       reserved: 0,
       available: 12,
     });
-    const rows = await database.sql<
+    const rows = await api.sql<
       { event_type: string; aggregate_id: string; event: Record<string, unknown> }[]
     >`
       select event_type, aggregate_id, event from atlas_outbox where aggregate_id = 'SKU-MUG'`;
@@ -210,12 +170,12 @@ describe('the inventory item API', () => {
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(await second.text()).toBe(await first.text());
 
-    const [item] = await database.sql<{ on_hand: number }[]>`
+    const [item] = await api.sql<{ on_hand: number }[]>`
       select on_hand from inventory_items where sku = 'SKU-CUP'`;
     expect(item?.on_hand).toBe(6);
-    expect(
-      await database.sql`select 1 from atlas_outbox where aggregate_id = 'SKU-CUP'`,
-    ).toHaveLength(1);
+    expect(await api.sql`select 1 from atlas_outbox where aggregate_id = 'SKU-CUP'`).toHaveLength(
+      1,
+    );
   });
 
   it('answers 409 to stock below what is reserved, and keeps the stock', async () => {
@@ -226,7 +186,7 @@ describe('the inventory item API', () => {
 
     expect(response.status).toBe(409);
     expect(response.headers.get('content-type')).toContain('application/problem+json');
-    const get = await call('GET', '/v1/inventory/items/SKU-BOX', { user: 'viewer' });
+    const get = await api.call('GET', '/v1/inventory/items/SKU-BOX', { user: 'viewer' });
     expect(await get.json()).toMatchObject({ onHand: 10, reserved: 6, available: 4 });
     expect((await setStock('SKU-BOX', { onHand: 6 })).status).toBe(200);
   });
@@ -265,7 +225,7 @@ describe('the inventory item API', () => {
     await setStock('SKU-LID', { onHand: 0 });
     await setStock('SKU-POT', { onHand: 0 });
     const orderId = randomUUID();
-    await database.sql.begin((tx) =>
+    await api.sql.begin((tx) =>
       reserveOrBackorder(tx, {
         orderId,
         lines: [
@@ -297,7 +257,7 @@ describe('the inventory item API', () => {
     const orderId = await place('SKU-NEWCOMER', 3);
     const correlationId = `stock-${randomUUID()}`;
 
-    const response = await call('PUT', '/v1/inventory/items/SKU-NEWCOMER', {
+    const response = await api.call('PUT', '/v1/inventory/items/SKU-NEWCOMER', {
       user: 'ops',
       body: { onHand: 5, name: 'Newcomer' },
       key: randomUUID(),
@@ -349,7 +309,7 @@ describe('the inventory item API', () => {
     }));
 
     const results = await Promise.allSettled([
-      ...orders.map((order) => database.sql.begin((tx) => reserveOrBackorder(tx, order))),
+      ...orders.map((order) => api.sql.begin((tx) => reserveOrBackorder(tx, order))),
       ...Array.from({ length: 6 }, (_, index) =>
         receive(index % 2 === 0 ? 'SKU-RACE-A' : 'SKU-RACE-B', { quantity: 2 }).then(
           (response) => response.status,
@@ -357,7 +317,7 @@ describe('the inventory item API', () => {
       ),
       ...orders
         .filter((_, index) => index % 4 === 0)
-        .map((order) => database.sql.begin((tx) => releaseOrder(tx, order.orderId))),
+        .map((order) => api.sql.begin((tx) => releaseOrder(tx, order.orderId))),
     ]);
 
     expect(results.filter((result) => result.status === 'rejected')).toEqual([]);
@@ -365,7 +325,7 @@ describe('the inventory item API', () => {
       result.status === 'fulfilled' && typeof result.value === 'number' ? [result.value] : [],
     );
     expect(statuses).toEqual([202, 202, 202, 202, 202, 202]);
-    const waitingButFillable = await database.sql`
+    const waitingButFillable = await api.sql`
       select b.order_id from inventory_backorders b
       where b.status = 'OPEN' and not exists (
         select 1 from inventory_backorder_lines l

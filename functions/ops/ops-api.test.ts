@@ -3,15 +3,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin, Kafka } from 'kafkajs';
-import type { Redis } from 'ioredis';
-import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
-import { bearerFor } from '@atlas/auth/testing';
 import { loadCatalog } from '@atlas/catalog';
 import { loadStackConfig } from '@atlas/config';
 import { createEventCodec, registerSchemas, type AtlasEvent } from '@atlas/events';
-import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
-import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
-import { removeKeys } from '@atlas/idempotency/testing';
+import { startTestApi, type TestApi } from '@atlas/http/testing';
 import {
   deadLetterMessage,
   toHttpCloudEvent,
@@ -19,23 +14,17 @@ import {
 } from '@atlas/infra-local/kafka-source';
 import { cloudEventKafkaHeaders } from '@atlas/messaging';
 import { orderPlaced, testKafka } from '@atlas/messaging/testing';
-import { createLogger, createMetricsRegistry } from '@atlas/observability';
 import type { DeadLetterSource } from './dead-letters/dead-letter-store.ts';
 import { listDeadLettersRoutes } from './list-dead-letters/routes.ts';
 import { replayDeadLetterRoutes } from './replay-dead-letter/routes.ts';
 
 // The two ops functions' routes over two throwaway dead-letter topics, holding records written
 // in the local KafkaSource's own dead-letter format; replays go to an in-process HTTP sink.
-const labels = { service: 'ops', function: 'ops-api-test' };
-const logger = createLogger({ ...labels, level: 'silent' });
-const keyPrefix = `atlas:test:${randomUUID()}`;
-let redis: Redis;
 let kafka: Kafka;
 let admin: Admin;
-let running: RunningFunction;
+let api: TestApi;
 let sink: Server;
 let sinkUrl: string;
-const tokens: Record<string, string> = {};
 const received: { headers: IncomingHttpHeaders; body: Buffer }[] = [];
 /** The sink's answer per ce-id; 200 when not set. */
 const sinkAnswers = new Map<string, number>();
@@ -78,18 +67,8 @@ const failures: Failure[] = [];
 const sourceOffsets = ['17', '18', '4'];
 let catalogEnv: Record<string, string>;
 
-async function call(
-  method: string,
-  path: string,
-  options: { user?: string; key?: string } = {},
-): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (options.user) headers['authorization'] = tokens[options.user] ?? '';
-  if (options.key) headers['idempotency-key'] = options.key;
-  return fetch(`${running.url}${path}`, { method, headers });
-}
 const replay = (id: string, user = 'ops', key = randomUUID()) =>
-  call('POST', `/v1/ops/dlq/${id}/replay`, { user, key });
+  api.call('POST', `/v1/ops/dlq/${id}/replay`, { user, key });
 
 interface Listed {
   id: string;
@@ -193,18 +172,10 @@ describe('the dead-letter API', () => {
     }
     await producer.disconnect();
 
-    redis = await createRedisClient(config.redis.url);
-    const registry = createMetricsRegistry(labels);
-    const dependencies: HttpRouteDependencies = {
-      verifier: createTokenVerifier(tokenVerifierOptionsFrom()),
-      idempotencyStore: createIdempotencyStore({ redis, keyPrefix }),
-      logger,
-      registry,
-    };
     const source: DeadLetterSource = { kafka, topics: dlqTopics };
-    running = await serve({
+    api = await startTestApi({
       name: 'ops-api-test',
-      routes: [
+      routes: (dependencies) => [
         ...listDeadLettersRoutes(dependencies, source),
         ...replayDeadLetterRoutes(dependencies, {
           source,
@@ -213,24 +184,20 @@ describe('the dead-letter API', () => {
           timeoutMs: 5_000,
         }),
       ],
-      logger,
-      registry,
+      users: ['ops', 'admin', 'viewer', 'finance'],
     });
-    for (const user of ['ops', 'admin', 'viewer', 'finance']) tokens[user] = await bearerFor(user);
   }, 60_000);
 
   afterAll(async () => {
-    await running.close();
+    await api.close();
     await new Promise((resolve) => sink.close(resolve));
     await admin.deleteTopics({ topics: dlqTopics });
     await admin.disconnect();
-    await removeKeys(redis, keyPrefix);
-    redis.disconnect();
   });
 
   describe('listing', () => {
     it('shows every dead letter, newest failure first, with its error, attempts and origin', async () => {
-      const response = await call('GET', '/v1/ops/dlq', { user: 'ops' });
+      const response = await api.call('GET', '/v1/ops/dlq', { user: 'ops' });
 
       expect(response.status).toBe(200);
       const page = (await response.json()) as ListPage;
@@ -264,13 +231,13 @@ describe('the dead-letter API', () => {
 
     it('pages the dead letters and filters them by consumer', async () => {
       const second = (await (
-        await call('GET', '/v1/ops/dlq?page=2&pageSize=2', { user: 'admin' })
+        await api.call('GET', '/v1/ops/dlq?page=2&pageSize=2', { user: 'admin' })
       ).json()) as ListPage;
       expect(second).toMatchObject({ page: 2, pageSize: 2, total: 3 });
       expect(second.items.map((item) => item.id)).toEqual([`${billingDomain}-0-0`]);
 
       const filtered = (await (
-        await call('GET', '/v1/ops/dlq?consumer=ops-test-sink', { user: 'ops' })
+        await api.call('GET', '/v1/ops/dlq?consumer=ops-test-sink', { user: 'ops' })
       ).json()) as ListPage;
       expect(filtered.total).toBe(2);
     });
@@ -279,7 +246,7 @@ describe('the dead-letter API', () => {
       ['a page size over 100', '?pageSize=101'],
       ['an unknown parameter', '?topic=atlas.order.dlq.v1'],
     ])('answers 400 to %s', async (_case, query) => {
-      expect((await call('GET', `/v1/ops/dlq${query}`, { user: 'ops' })).status).toBe(400);
+      expect((await api.call('GET', `/v1/ops/dlq${query}`, { user: 'ops' })).status).toBe(400);
     });
   });
 
@@ -346,19 +313,21 @@ describe('the dead-letter API', () => {
     });
 
     it('answers 400 without an Idempotency-Key', async () => {
-      const response = await call('POST', `/v1/ops/dlq/${orderDomain}-0-0/replay`, { user: 'ops' });
+      const response = await api.call('POST', `/v1/ops/dlq/${orderDomain}-0-0/replay`, {
+        user: 'ops',
+      });
       expect(response.status).toBe(400);
     });
   });
 
   describe('who may operate', () => {
     it.each(['viewer', 'finance'])('answers 403 to %s on both routes', async (user) => {
-      expect((await call('GET', '/v1/ops/dlq', { user })).status).toBe(403);
+      expect((await api.call('GET', '/v1/ops/dlq', { user })).status).toBe(403);
       expect((await replay(`${orderDomain}-0-0`, user)).status).toBe(403);
     });
 
     it('answers 401 without a token', async () => {
-      expect((await call('GET', '/v1/ops/dlq')).status).toBe(401);
+      expect((await api.call('GET', '/v1/ops/dlq')).status).toBe(401);
     });
   });
 });

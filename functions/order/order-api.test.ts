@@ -1,16 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
-import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
-import { bearerFor } from '@atlas/auth/testing';
-import { loadStackConfig } from '@atlas/config';
-import { migrationSetsOf } from '@atlas/db';
-import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
 import type { AtlasEvent } from '@atlas/events';
-import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
-import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
-import { removeKeys } from '@atlas/idempotency/testing';
-import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import { startTestApi, type ServiceTestApi } from '@atlas/http/testing';
 import { cancelOrderRoutes } from './cancel-order/routes.ts';
 import { getOrderRoutes } from './get-order/routes.ts';
 import { listOrdersRoutes } from './list-orders/routes.ts';
@@ -18,32 +9,11 @@ import { placeOrderRoutes } from './place-order/routes.ts';
 
 // The four order HTTP functions' routes, built as their main.ts builds them, served in-process
 // against a fresh database, real Redis and real Keycloak tokens.
-const labels = { service: 'order', function: 'order-api-test' };
-const keyPrefix = `atlas:test:${randomUUID()}`;
-let database: TestDatabase;
-let redis: Redis;
-let running: RunningFunction;
-const tokens: Record<string, string> = {};
+let api: ServiceTestApi;
 
 interface Problem {
   status: number;
   errors?: { path: string; message: string }[];
-}
-
-async function call(
-  method: string,
-  path: string,
-  options: { user?: string; body?: unknown; key?: string; correlationId?: string } = {},
-): Promise<Response> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.user) headers['authorization'] = tokens[options.user] ?? '';
-  if (options.key) headers['idempotency-key'] = options.key;
-  if (options.correlationId) headers['x-correlation-id'] = options.correlationId;
-  return fetch(`${running.url}${path}`, {
-    method,
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
 }
 
 const anOrder = (overrides: Record<string, unknown> = {}) => ({
@@ -58,7 +28,7 @@ const anOrder = (overrides: Record<string, unknown> = {}) => ({
 });
 
 const place = (body: unknown, key = randomUUID(), user = 'ops', correlationId?: string) =>
-  call('POST', '/v1/orders', { user, body, key, ...(correlationId ? { correlationId } : {}) });
+  api.call('POST', '/v1/orders', { user, body, key, ...(correlationId ? { correlationId } : {}) });
 
 async function placed(body: unknown = anOrder()): Promise<string> {
   const response = await place(body);
@@ -67,46 +37,32 @@ async function placed(body: unknown = anOrder()): Promise<string> {
 }
 
 const cancel = (orderId: string, options: { body?: unknown; key?: string } = {}) =>
-  call('POST', `/v1/orders/${orderId}/cancel`, {
+  api.call('POST', `/v1/orders/${orderId}/cancel`, {
     user: 'ops',
     key: options.key ?? randomUUID(),
     ...(options.body === undefined ? {} : { body: options.body }),
   });
 
 const outboxOf = (orderId: string) =>
-  database.sql<{ event_type: string; event: AtlasEvent }[]>`
+  api.sql<{ event_type: string; event: AtlasEvent }[]>`
     select event_type, event from atlas_outbox where aggregate_id = ${orderId} order by id`;
 
 describe('the order API', () => {
   beforeAll(async () => {
-    database = await createTestDatabase(migrationSetsOf('order'));
-    redis = await createRedisClient(loadStackConfig().redis.url);
-    const dependencies: HttpRouteDependencies = {
-      verifier: createTokenVerifier(tokenVerifierOptionsFrom()),
-      idempotencyStore: createIdempotencyStore({ redis, keyPrefix }),
-      logger: createLogger({ ...labels, level: 'silent' }),
-      registry: createMetricsRegistry(labels),
-    };
-    running = await serve({
+    api = await startTestApi({
       name: 'order-api-test',
-      routes: [
-        ...placeOrderRoutes(dependencies, database.sql),
-        ...listOrdersRoutes(dependencies, database.sql),
-        ...getOrderRoutes(dependencies, database.sql),
-        ...cancelOrderRoutes(dependencies, database.sql),
+      service: 'order',
+      routes: (dependencies, sql) => [
+        ...placeOrderRoutes(dependencies, sql),
+        ...listOrdersRoutes(dependencies, sql),
+        ...getOrderRoutes(dependencies, sql),
+        ...cancelOrderRoutes(dependencies, sql),
       ],
-      logger: dependencies.logger,
-      registry: dependencies.registry,
+      users: ['ops', 'admin', 'viewer', 'finance'],
     });
-    for (const user of ['ops', 'admin', 'viewer', 'finance']) tokens[user] = await bearerFor(user);
   });
 
-  afterAll(async () => {
-    await running.close();
-    await removeKeys(redis, keyPrefix);
-    redis.disconnect();
-    await database.drop();
-  });
+  afterAll(() => api.close());
 
   describe('placing an order', () => {
     it('answers 202 with the total and a Location, and stages OrderPlaced with the order', async () => {
@@ -146,7 +102,7 @@ describe('the order API', () => {
     it('shows the placed order to every reader, without the keys it does not have yet', async () => {
       const orderId = await placed();
       for (const user of ['viewer', 'finance']) {
-        const response = await call('GET', `/v1/orders/${orderId}`, { user });
+        const response = await api.call('GET', `/v1/orders/${orderId}`, { user });
         expect(response.status).toBe(200);
         const view = (await response.json()) as Record<string, unknown>;
         expect(view).toEqual({
@@ -163,14 +119,14 @@ describe('the order API', () => {
     });
 
     it('answers 401 without a token and 403 to a viewer, and stores nothing', async () => {
-      const before = await database.sql`select 1 from orders`;
+      const before = await api.sql`select 1 from orders`;
       expect(
-        (await call('POST', '/v1/orders', { body: anOrder(), key: randomUUID() })).status,
+        (await api.call('POST', '/v1/orders', { body: anOrder(), key: randomUUID() })).status,
       ).toBe(401);
       expect((await place(anOrder(), randomUUID(), 'viewer')).status).toBe(403);
       expect((await place(anOrder(), randomUUID(), 'finance')).status).toBe(403);
-      expect((await call('GET', '/v1/orders')).status).toBe(401);
-      expect(await database.sql`select 1 from orders`).toHaveLength(before.length);
+      expect((await api.call('GET', '/v1/orders')).status).toBe(401);
+      expect(await api.sql`select 1 from orders`).toHaveLength(before.length);
     });
 
     it.each([
@@ -201,7 +157,7 @@ describe('the order API', () => {
     });
 
     it('answers 400 to an order without an Idempotency-Key', async () => {
-      const response = await call('POST', '/v1/orders', { user: 'ops', body: anOrder() });
+      const response = await api.call('POST', '/v1/orders', { user: 'ops', body: anOrder() });
       expect(response.status).toBe(400);
     });
 
@@ -216,7 +172,7 @@ describe('the order API', () => {
       expect(second.headers.get('idempotent-replayed')).toBe('true');
       expect(await second.text()).toBe(await first.text());
       expect(
-        await database.sql`select 1 from orders where customer_id = ${body.customerId}`,
+        await api.sql`select 1 from orders where customer_id = ${body.customerId}`,
       ).toHaveLength(1);
       expect((await place(anOrder({ customerId: 'someone-else' }), key)).status).toBe(422);
     });
@@ -227,7 +183,7 @@ describe('the order API', () => {
       ['an unknown order', randomUUID()],
       ['a malformed id', 'not-an-order'],
     ])('answers 404 to %s', async (_case, orderId) => {
-      const response = await call('GET', `/v1/orders/${orderId}`, { user: 'viewer' });
+      const response = await api.call('GET', `/v1/orders/${orderId}`, { user: 'viewer' });
       expect(response.status).toBe(404);
       expect(response.headers.get('content-type')).toContain('application/problem+json');
     });
@@ -237,7 +193,7 @@ describe('the order API', () => {
       const ids: string[] = [];
       for (let index = 0; index < 3; index += 1) ids.push(await placed(anOrder({ customerId })));
 
-      const first = await call('GET', `/v1/orders?customerId=${customerId}&pageSize=2`, {
+      const first = await api.call('GET', `/v1/orders?customerId=${customerId}&pageSize=2`, {
         user: 'viewer',
       });
       expect(first.status).toBe(200);
@@ -245,9 +201,13 @@ describe('the order API', () => {
       expect(page1).toMatchObject({ page: 1, pageSize: 2, total: 3 });
       expect(page1.items.map((item) => item.orderId)).toEqual([ids[2], ids[1]]);
 
-      const second = await call('GET', `/v1/orders?customerId=${customerId}&pageSize=2&page=2`, {
-        user: 'viewer',
-      });
+      const second = await api.call(
+        'GET',
+        `/v1/orders?customerId=${customerId}&pageSize=2&page=2`,
+        {
+          user: 'viewer',
+        },
+      );
       const page2 = (await second.json()) as { items: { orderId: string }[] };
       expect(page2.items.map((item) => item.orderId)).toEqual([ids[0]]);
     });
@@ -256,9 +216,9 @@ describe('the order API', () => {
       const customerId = `cust-${randomUUID()}`;
       const pending = await placed(anOrder({ customerId }));
       const confirmed = await placed(anOrder({ customerId }));
-      await database.sql`update orders set status = 'CONFIRMED' where id = ${confirmed}`;
+      await api.sql`update orders set status = 'CONFIRMED' where id = ${confirmed}`;
 
-      const response = await call('GET', `/v1/orders?customerId=${customerId}&status=PENDING`, {
+      const response = await api.call('GET', `/v1/orders?customerId=${customerId}&status=PENDING`, {
         user: 'viewer',
       });
 
@@ -274,7 +234,7 @@ describe('the order API', () => {
       ['page=x', 'query.page'],
       ['status=SHIPPED', 'query.status'],
     ])('answers 400 with errors[] to %s', async (query, path) => {
-      const response = await call('GET', `/v1/orders?${query}`, { user: 'viewer' });
+      const response = await api.call('GET', `/v1/orders?${query}`, { user: 'viewer' });
       expect(response.status).toBe(400);
       const problem = (await response.json()) as Problem;
       expect(problem.errors?.map((error) => error.path)).toContain(path);
@@ -305,7 +265,7 @@ describe('the order API', () => {
 
     it('asks billing to void a known invoice in the same transaction', async () => {
       const orderId = await placed();
-      await database.sql`
+      await api.sql`
         update orders set status = 'INVOICED', reserved_ever = true, invoice_id = 'inv-api'
         where id = ${orderId}`;
 
@@ -321,7 +281,7 @@ describe('the order API', () => {
 
     it.each(['CONFIRMED', 'CANCELLED'])('answers 409 to an order that is %s', async (status) => {
       const orderId = await placed();
-      await database.sql`
+      await api.sql`
         update orders set status = ${status},
           cancellation_reason = ${status === 'CANCELLED' ? 'PAYMENT_FAILED' : null},
           inventory_released = ${status === 'CANCELLED'}
@@ -337,7 +297,7 @@ describe('the order API', () => {
     it('answers 404 to an unknown order and 403 to a viewer', async () => {
       expect((await cancel(randomUUID())).status).toBe(404);
       const orderId = await placed();
-      const response = await call('POST', `/v1/orders/${orderId}/cancel`, {
+      const response = await api.call('POST', `/v1/orders/${orderId}/cancel`, {
         user: 'viewer',
         key: randomUUID(),
       });
@@ -349,7 +309,7 @@ describe('the order API', () => {
       const withField = await cancel(orderId, { body: { reason: 'changed my mind' } });
       expect(withField.status).toBe(400);
       expect(((await withField.json()) as Problem).errors?.[0]?.path).toBe('body');
-      const withoutKey = await call('POST', `/v1/orders/${orderId}/cancel`, { user: 'ops' });
+      const withoutKey = await api.call('POST', `/v1/orders/${orderId}/cancel`, { user: 'ops' });
       expect(withoutKey.status).toBe(400);
       expect((await outboxOf(orderId)).map((row) => row.event_type)).toEqual(['OrderPlaced']);
     });

@@ -1,28 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
-import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
-import { bearerFor } from '@atlas/auth/testing';
-import { loadStackConfig } from '@atlas/config';
-import { migrationSetsOf } from '@atlas/db';
-import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
 import type { AtlasEvent } from '@atlas/events';
-import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
-import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
-import { removeKeys } from '@atlas/idempotency/testing';
-import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import { startTestApi, type ServiceTestApi } from '@atlas/http/testing';
 import { approveRoutes } from './approve/routes.ts';
 import { listApprovalsRoutes } from './list-approvals/routes.ts';
 import { rejectRoutes } from './reject/routes.ts';
 
 // The three approval functions' routes, built as their main.ts builds them, served in-process
 // against a fresh database, real Redis and real Keycloak tokens.
-const labels = { service: 'workflow', function: 'approvals-api-test' };
-const keyPrefix = `atlas:test:${randomUUID()}`;
-let database: TestDatabase;
-let redis: Redis;
-let running: RunningFunction;
-const tokens: Record<string, string> = {};
+let api: ServiceTestApi;
 
 interface CallOptions {
   readonly user?: string;
@@ -30,17 +16,11 @@ interface CallOptions {
   readonly key?: string | null;
 }
 
-async function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.user) headers['authorization'] = tokens[options.user] ?? '';
-  if (method === 'POST' && options.key !== null) {
-    headers['idempotency-key'] = options.key ?? randomUUID();
-  }
-  return fetch(`${running.url}${path}`, {
-    method,
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
+/** Every POST carries a fresh Idempotency-Key unless given one, or none when `key` is null. */
+function call(method: string, path: string, options: CallOptions = {}): Promise<Response> {
+  const { key, ...rest } = options;
+  const sent = method === 'POST' && key !== null ? (key ?? randomUUID()) : undefined;
+  return api.call(method, path, { ...rest, ...(sent === undefined ? {} : { key: sent }) });
 }
 
 const approve = (approvalId: string, options: CallOptions = {}) =>
@@ -54,7 +34,7 @@ async function pendingApproval(
   requestedAt = new Date(),
 ): Promise<string> {
   const approvalId = randomUUID();
-  await database.sql`
+  await api.sql`
     insert into approvals (approval_id, order_id, status, amount_cents, currency, requested_at)
     values (${approvalId}, ${randomUUID()}, 'PENDING', ${amountCents.toString()}::bigint, 'EUR',
       ${requestedAt})`;
@@ -62,7 +42,7 @@ async function pendingApproval(
 }
 
 async function decisionsOf(approvalId: string): Promise<AtlasEvent[]> {
-  const rows = await database.sql<{ event: AtlasEvent }[]>`
+  const rows = await api.sql<{ event: AtlasEvent }[]>`
     select event from atlas_outbox where event->'payload'->>'approvalId' = ${approvalId}
     order by id`;
   return rows.map((row) => row.event);
@@ -70,35 +50,19 @@ async function decisionsOf(approvalId: string): Promise<AtlasEvent[]> {
 
 describe('the approvals API', () => {
   beforeAll(async () => {
-    database = await createTestDatabase(migrationSetsOf('workflow'));
-    redis = await createRedisClient(loadStackConfig().redis.url);
-    const dependencies: HttpRouteDependencies = {
-      verifier: createTokenVerifier(tokenVerifierOptionsFrom()),
-      idempotencyStore: createIdempotencyStore({ redis, keyPrefix }),
-      logger: createLogger({ ...labels, level: 'silent' }),
-      registry: createMetricsRegistry(labels),
-    };
-    running = await serve({
-      name: labels.function,
-      routes: [
-        ...listApprovalsRoutes(dependencies, database.sql),
-        ...approveRoutes(dependencies, database.sql),
-        ...rejectRoutes(dependencies, database.sql),
+    api = await startTestApi({
+      name: 'approvals-api-test',
+      service: 'workflow',
+      routes: (dependencies, sql) => [
+        ...listApprovalsRoutes(dependencies, sql),
+        ...approveRoutes(dependencies, sql),
+        ...rejectRoutes(dependencies, sql),
       ],
-      logger: dependencies.logger,
-      registry: dependencies.registry,
+      users: ['admin', 'ops', 'finance', 'approver', 'viewer'],
     });
-    for (const user of ['admin', 'ops', 'finance', 'approver', 'viewer']) {
-      tokens[user] = await bearerFor(user);
-    }
   });
 
-  afterAll(async () => {
-    await running.close();
-    await removeKeys(redis, keyPrefix);
-    redis.disconnect();
-    await database.drop();
-  });
+  afterAll(() => api.close());
 
   describe('listing', () => {
     it('answers an empty first page with the default page size', async () => {
@@ -114,7 +78,7 @@ describe('the approvals API', () => {
       for (let index = 0; index < 5; index += 1) {
         ids.push(await pendingApproval(1_000_000n + BigInt(index), new Date(start + index * 1000)));
       }
-      await database.sql`
+      await api.sql`
         update approvals set status = 'REJECTED', decided_at = now(), decided_by_subject = 'system',
           decided_by_username = 'system', reason = 'CUSTOMER_CANCELLED'
         where approval_id = ${ids[1] ?? ''}`;
@@ -164,7 +128,7 @@ describe('the approvals API', () => {
         ],
         total: 1,
       });
-      await database.sql`delete from approvals`;
+      await api.sql`delete from approvals`;
     });
 
     it.each([

@@ -1,35 +1,23 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { Redis } from 'ioredis';
-import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
 import { signatureHeader } from '@atlas/billing-domain';
-import { loadStackConfig } from '@atlas/config';
-import { migrationSetsOf } from '@atlas/db';
-import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
-import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
-import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
-import { removeKeys } from '@atlas/idempotency/testing';
-import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import { startTestApi, type ServiceTestApi } from '@atlas/http/testing';
 import { invoicingConsumer } from '../invoicing/invoicing.ts';
 import { handleEvent, invoiceOf, orderEvents, stagedEvents } from '../testing/billing-saga.ts';
 import { paymentWebhookRoutes } from './routes.ts';
 
 // The webhook function's route, built as main.ts builds it, served in-process against a fresh
 // database. Its clock is fixed so signatures can be made stale on purpose.
-const labels = { service: 'billing', function: 'payment-webhook-test' };
-const keyPrefix = `atlas:test:${randomUUID()}`;
 const secret = randomBytes(32).toString('hex');
 const clock = new Date('2026-11-28T10:00:00.000Z');
 const secondsFromClock = (seconds: number) => new Date(clock.getTime() + seconds * 1000);
-let database: TestDatabase;
-let redis: Redis;
-let running: RunningFunction;
+let api: ServiceTestApi;
 
 async function invoicedOrder() {
   const order = orderEvents({ total: '120.50' });
-  await handleEvent(database.sql, invoicingConsumer(), order.placed);
-  await handleEvent(database.sql, invoicingConsumer(), order.reserved);
-  const invoice = await invoiceOf(database.sql, order.orderId);
+  await handleEvent(api.sql, invoicingConsumer(), order.placed);
+  await handleEvent(api.sql, invoicingConsumer(), order.reserved);
+  const invoice = await invoiceOf(api.sql, order.orderId);
   return { ...order, invoiceId: invoice?.invoiceId ?? '' };
 }
 
@@ -45,16 +33,12 @@ function successOf(order: { orderId: string; invoiceId: string }): Record<string
   };
 }
 
-async function post(
-  body: string,
-  signature: string | undefined,
-  correlationId?: string,
-): Promise<Response> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (signature !== undefined) headers['atlas-signature'] = signature;
-  if (correlationId) headers['x-correlation-id'] = correlationId;
-  return fetch(`${running.url}/v1/payments/webhook`, { method: 'POST', headers, body });
-}
+const post = (body: string, signature: string | undefined, correlationId?: string) =>
+  api.call('POST', '/v1/payments/webhook', {
+    rawBody: body,
+    ...(signature === undefined ? {} : { headers: { 'atlas-signature': signature } }),
+    ...(correlationId ? { correlationId } : {}),
+  });
 
 /** Signs the exact bytes sent, at the given time (the fixed clock by default). */
 const signed = (body: unknown, at = clock, correlationId?: string) => {
@@ -63,36 +47,23 @@ const signed = (body: unknown, at = clock, correlationId?: string) => {
 };
 
 async function countOf(table: 'payments' | 'payment_callbacks', orderId: string) {
-  const [row] = await database.sql<{ n: number }[]>`
-    select count(*)::int as n from ${database.sql(table)}
+  const [row] = await api.sql<{ n: number }[]>`
+    select count(*)::int as n from ${api.sql(table)}
     where invoice_id = (select invoice_id from invoices where order_id = ${orderId})`;
   return row?.n ?? 0;
 }
 
 describe('the payment webhook', () => {
   beforeAll(async () => {
-    database = await createTestDatabase(migrationSetsOf('billing'));
-    redis = await createRedisClient(loadStackConfig().redis.url);
-    const dependencies: HttpRouteDependencies = {
-      verifier: createTokenVerifier(tokenVerifierOptionsFrom()),
-      idempotencyStore: createIdempotencyStore({ redis, keyPrefix }),
-      logger: createLogger({ ...labels, level: 'silent' }),
-      registry: createMetricsRegistry(labels),
-    };
-    running = await serve({
+    api = await startTestApi({
       name: 'payment-webhook-test',
-      routes: paymentWebhookRoutes(dependencies, database.sql, { secret, now: () => clock }),
-      logger: dependencies.logger,
-      registry: dependencies.registry,
+      service: 'billing',
+      routes: (dependencies, sql) =>
+        paymentWebhookRoutes(dependencies, sql, { secret, now: () => clock }),
     });
   });
 
-  afterAll(async () => {
-    await running.close();
-    await removeKeys(redis, keyPrefix);
-    redis.disconnect();
-    await database.drop();
-  });
+  afterAll(() => api.close());
 
   it('applies a correctly signed success without a token or Idempotency-Key', async () => {
     const order = await invoicedOrder();
@@ -108,8 +79,8 @@ describe('the payment webhook', () => {
       effect: 'PAY',
       replayed: false,
     });
-    expect((await invoiceOf(database.sql, order.orderId))?.status).toBe('PAID');
-    const events = await stagedEvents(database.sql, order.orderId);
+    expect((await invoiceOf(api.sql, order.orderId))?.status).toBe('PAID');
+    const events = await stagedEvents(api.sql, order.orderId);
     expect(events.at(-1)).toMatchObject({
       eventType: 'PaymentSucceeded',
       correlationId,
@@ -130,7 +101,7 @@ describe('the payment webhook', () => {
     expect(await replay.json()).toMatchObject({ effect: 'PAY', replayed: true });
     expect(await countOf('payments', order.orderId)).toBe(1);
     expect(await countOf('payment_callbacks', order.orderId)).toBe(1);
-    const types = (await stagedEvents(database.sql, order.orderId)).map((e) => e.eventType);
+    const types = (await stagedEvents(api.sql, order.orderId)).map((e) => e.eventType);
     expect(types).toEqual(['InvoiceCreated', 'PaymentSucceeded']);
   });
 
@@ -171,7 +142,7 @@ describe('the payment webhook', () => {
         status: 401,
         instance: '/v1/payments/webhook',
       });
-      expect((await invoiceOf(database.sql, order.orderId))?.status).toBe('OPEN');
+      expect((await invoiceOf(api.sql, order.orderId))?.status).toBe('OPEN');
       expect(await countOf('payment_callbacks', order.orderId)).toBe(0);
     });
 
@@ -202,7 +173,7 @@ describe('the payment webhook', () => {
     const order = await invoicedOrder();
     const response = await signed({ ...successOf(order), amount: '99.00' });
     expect(response.status).toBe(409);
-    expect((await invoiceOf(database.sql, order.orderId))?.status).toBe('OPEN');
+    expect((await invoiceOf(api.sql, order.orderId))?.status).toBe('OPEN');
   });
 
   it('answers 422 to a known callback id with other fields', async () => {
@@ -219,7 +190,7 @@ describe('the payment webhook', () => {
     const response = await signed({ ...successOf(order), type: 'failed', reason: 'card_declined' });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ effect: 'DECLINE', replayed: false });
-    const events = await stagedEvents(database.sql, order.orderId);
+    const events = await stagedEvents(api.sql, order.orderId);
     expect(events.at(-1)).toMatchObject({
       eventType: 'PaymentFailed',
       payload: { reason: 'card_declined' },

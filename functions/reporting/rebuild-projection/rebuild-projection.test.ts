@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin, Kafka } from 'kafkajs';
-import type { Redis } from 'ioredis';
-import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
-import { bearerFor } from '@atlas/auth/testing';
 import { loadStackConfig } from '@atlas/config';
-import { migrationSetsOf } from '@atlas/db';
-import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
 import {
   createEvent,
   createEventCodec,
@@ -16,27 +11,18 @@ import {
   type EventPayloads,
 } from '@atlas/events';
 import { PAYLOAD_FIXTURES, TEST_CONTEXT } from '@atlas/events/testing';
-import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
-import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
-import { removeKeys } from '@atlas/idempotency/testing';
+import { startTestApi, type ServiceTestApi } from '@atlas/http/testing';
 import { createTestTopic, testKafka } from '@atlas/messaging/testing';
-import { createLogger, createMetricsRegistry } from '@atlas/observability';
 import { projectEvent } from '@atlas/reporting-domain';
 import { rebuildProjectionRoutes } from './routes.ts';
 
 // The live projection and the rebuild over the same events must give the same read models. The
 // events go to two throwaway topics (as the saga's go to several domains'), keyed by order.
-const labels = { service: 'reporting', function: 'rebuild-projection-test' };
-const logger = createLogger({ ...labels, level: 'silent' });
-const keyPrefix = `atlas:test:${randomUUID()}`;
-let database: TestDatabase;
-let redis: Redis;
+let api: ServiceTestApi;
 let kafka: Kafka;
 let admin: Admin;
 let codec: EventCodec;
-let running: RunningFunction;
 const topics: string[] = [];
-const tokens: Record<string, string> = {};
 
 type SagaType = Exclude<keyof EventPayloads, 'StockReceived' | 'AuditRecorded'>;
 
@@ -52,18 +38,14 @@ function sagaEvent<T extends SagaType>(
   ) as AnyAtlasEvent;
 }
 
-async function rebuildCall(name: string, user = 'ops', key = randomUUID()): Promise<Response> {
-  return fetch(`${running.url}/v1/ops/projections/${name}/rebuild`, {
-    method: 'POST',
-    headers: { authorization: tokens[user] ?? '', 'idempotency-key': key },
-  });
-}
+const rebuildCall = (name: string, user = 'ops', key = randomUUID()) =>
+  api.call('POST', `/v1/ops/projections/${name}/rebuild`, { user, key });
 
 /** Both read models, without the columns that record when and in which order rows were written. */
 async function readModels(): Promise<{ orders: readonly unknown[]; timeline: readonly unknown[] }> {
   return {
-    orders: await database.sql`select * from report_orders order by order_id`,
-    timeline: await database.sql`
+    orders: await api.sql`select * from report_orders order by order_id`,
+    timeline: await api.sql`
       select event_id, order_id, event_type, occurred_at, correlation_id, causation_id, producer,
              payload
       from report_events order by event_id`,
@@ -100,8 +82,6 @@ describe('rebuilding a projection', () => {
     const config = loadStackConfig();
     await registerSchemas({ registryUrl: config.schemaRegistry.url });
     codec = createEventCodec({ registryUrl: config.schemaRegistry.url });
-    database = await createTestDatabase(migrationSetsOf('reporting'));
-    redis = await createRedisClient(config.redis.url);
     kafka = testKafka();
     admin = kafka.admin();
     await admin.connect();
@@ -119,6 +99,14 @@ describe('rebuilding a projection', () => {
     await producer.send({ topic: topics[1] ?? '', messages: [{ key: 'x', value: 'not avro' }] });
     await producer.disconnect();
 
+    api = await startTestApi({
+      name: 'rebuild-projection-test',
+      service: 'reporting',
+      routes: (dependencies, sql) =>
+        rebuildProjectionRoutes(dependencies, sql, { kafka, codec, topics }),
+      users: ['ops', 'admin', 'viewer', 'finance'],
+    });
+
     // The live projection, as the projector sees it: one topic's events overtaking the other's,
     // and redeliveries.
     const arrival = [
@@ -127,32 +115,14 @@ describe('rebuilding a projection', () => {
       ...events.slice(0, 4),
     ];
     for (const { event } of arrival) {
-      await database.sql.begin((tx) => projectEvent(tx, event));
+      await api.sql.begin((tx) => projectEvent(tx, event));
     }
-
-    const registry = createMetricsRegistry(labels);
-    const dependencies: HttpRouteDependencies = {
-      verifier: createTokenVerifier(tokenVerifierOptionsFrom()),
-      idempotencyStore: createIdempotencyStore({ redis, keyPrefix }),
-      logger,
-      registry,
-    };
-    running = await serve({
-      name: 'rebuild-projection-test',
-      routes: rebuildProjectionRoutes(dependencies, database.sql, { kafka, codec, topics }),
-      logger,
-      registry,
-    });
-    for (const user of ['ops', 'admin', 'viewer', 'finance']) tokens[user] = await bearerFor(user);
   }, 60_000);
 
   afterAll(async () => {
-    await running.close();
+    await api.close();
     await admin.deleteTopics({ topics });
     await admin.disconnect();
-    await removeKeys(redis, keyPrefix);
-    redis.disconnect();
-    await database.drop();
   });
 
   it.each(['orders', 'timeline'])(
@@ -179,8 +149,8 @@ describe('rebuilding a projection', () => {
 
   it('repairs a read model that drifted from the events', async () => {
     const live = await readModels();
-    await database.sql`update report_orders set status = 'PENDING', customer_id = null`;
-    await database.sql`delete from report_events where order_id = ${cancelledOrder}`;
+    await api.sql`update report_orders set status = 'PENDING', customer_id = null`;
+    await api.sql`delete from report_events where order_id = ${cancelledOrder}`;
 
     expect((await rebuildCall('orders', 'admin')).status).toBe(202);
     expect((await rebuildCall('timeline', 'admin')).status).toBe(202);
@@ -191,16 +161,14 @@ describe('rebuilding a projection', () => {
   it('answers a repeated request with the first answer, without rebuilding again', async () => {
     const key = randomUUID();
     const first = await rebuildCall('orders', 'ops', key);
-    await database.sql`update report_orders set status = 'PENDING'`;
+    await api.sql`update report_orders set status = 'PENDING'`;
 
     const second = await rebuildCall('orders', 'ops', key);
 
     expect(second.status).toBe(202);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(await second.text()).toBe(await first.text());
-    expect(await database.sql`select 1 from report_orders where status <> 'PENDING'`).toHaveLength(
-      0,
-    );
+    expect(await api.sql`select 1 from report_orders where status <> 'PENDING'`).toHaveLength(0);
   }, 60_000);
 
   it('answers 404 to an unknown projection and changes nothing', async () => {
@@ -225,30 +193,21 @@ describe('rebuilding a projection', () => {
     async (_case, broken) => {
       const registryUrl = broken.registryUrl ?? loadStackConfig().schemaRegistry.url;
       const { timeoutMs } = broken;
-      const registry = createMetricsRegistry(labels);
-      const dependencies: HttpRouteDependencies = {
-        verifier: createTokenVerifier(tokenVerifierOptionsFrom()),
-        idempotencyStore: createIdempotencyStore({ redis, keyPrefix }),
-        logger,
-        registry,
-      };
       const source = {
         kafka,
         codec: createEventCodec({ registryUrl, retries: 0 }),
         topics,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
       };
-      const failing = await serve({
-        name: 'rebuild-projection-failing',
-        routes: rebuildProjectionRoutes(dependencies, database.sql, source),
-        logger,
-        registry,
-      });
+      const failing = await api.serveAlso(
+        'rebuild-projection-failing',
+        rebuildProjectionRoutes(api.dependencies, api.sql, source),
+      );
       const before = await readModels();
       try {
-        const response = await fetch(`${failing.url}/v1/ops/projections/orders/rebuild`, {
-          method: 'POST',
-          headers: { authorization: tokens['ops'] ?? '', 'idempotency-key': randomUUID() },
+        const response = await failing.call('POST', '/v1/ops/projections/orders/rebuild', {
+          user: 'ops',
+          key: randomUUID(),
         });
         expect(response.status).toBe(503);
         expect(await readModels()).toEqual(before);
@@ -260,9 +219,8 @@ describe('rebuilding a projection', () => {
   );
 
   it('answers 400 without an Idempotency-Key', async () => {
-    const response = await fetch(`${running.url}/v1/ops/projections/orders/rebuild`, {
-      method: 'POST',
-      headers: { authorization: tokens['ops'] ?? '' },
+    const response = await api.call('POST', '/v1/ops/projections/orders/rebuild', {
+      user: 'ops',
     });
     expect(response.status).toBe(400);
   });
