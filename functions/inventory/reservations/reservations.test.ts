@@ -1,35 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { loadStackConfig } from '@atlas/config';
 import { migrationSetsOf } from '@atlas/db';
 import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
-import {
-  createEvent,
-  createEventCodec,
-  registerSchemas,
-  type AtlasEvent,
-  type EventCodec,
-  type EventType,
-} from '@atlas/events';
-import { serve, type RunningFunction } from '@atlas/http';
+import { createEvent, type AtlasEvent, type EventType } from '@atlas/events';
 import {
   ordersBothReservedAndBackordered,
   stockInvariantViolations,
 } from '@atlas/inventory-items/testing';
-import {
-  assertSameEventTypes,
-  cloudEventKafkaHeaders,
-  eventFunction,
-  type EventFunctionDefinition,
-} from '@atlas/messaging';
-import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import { assertSameEventTypes, type EventFunctionDefinition } from '@atlas/messaging';
+import { serveConsumer, type ConsumerUnderTest } from '@atlas/messaging/testing';
 import { reservationsConsumer } from './reservations.ts';
 
-const labels = { service: 'inventory', function: 'reservations-test' };
 let database: TestDatabase;
-let codec: EventCodec;
-let running: RunningFunction;
+let consumer: ConsumerUnderTest;
 
 const context = () => ({
   producer: 'order',
@@ -55,17 +39,9 @@ function orderPlaced(lines: [string, number][], orderId: string = randomUUID()) 
 const releaseRequested = (orderId: string) =>
   createEvent('InventoryReleaseRequested', { orderId, reason: 'CUSTOMER_CANCELLED' }, context());
 
-/** Delivers like a KafkaSource: binary mode, the record's ce_ headers as ce- headers. */
 async function deliver(event: AtlasEvent): Promise<number> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(cloudEventKafkaHeaders(event))) {
-    headers[name.replace(/^ce_/, 'ce-')] = value;
-  }
-  const response = await fetch(`${running.url}/`, {
-    method: 'POST',
-    headers,
-    body: await codec.encode(event),
-  });
+  const response = await consumer.deliver(event);
+  await response.arrayBuffer();
   return response.status;
 }
 
@@ -95,24 +71,8 @@ async function backorderStatus(orderId: string): Promise<string | undefined> {
 
 describe('the reservations consumer', () => {
   beforeAll(async () => {
-    const registryUrl = loadStackConfig().schemaRegistry.url;
-    await registerSchemas({ registryUrl });
-    codec = createEventCodec({ registryUrl });
     database = await createTestDatabase(migrationSetsOf('inventory'));
-    const logger = createLogger({ ...labels, level: 'silent' });
-    const registry = createMetricsRegistry(labels);
-    const handle = eventFunction(reservationsConsumer(), {
-      sql: database.sql,
-      codec,
-      logger,
-      registry,
-    });
-    running = await serve({
-      name: 'reservations-test',
-      routes: [{ method: 'POST', route: '/', handle }],
-      logger,
-      registry,
-    });
+    consumer = await serveConsumer(reservationsConsumer(), database.sql);
   });
 
   afterEach(async () => {
@@ -121,7 +81,7 @@ describe('the reservations consumer', () => {
   });
 
   afterAll(async () => {
-    await running.close();
+    await consumer.close();
     await database.drop();
   });
 

@@ -1,19 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { loadStackConfig } from '@atlas/config';
 import { migrationSetsOf } from '@atlas/db';
 import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
-import {
-  createEvent,
-  createEventCodec,
-  registerSchemas,
-  type AtlasEvent,
-  type EventCodec,
-  type EventPayloads,
-} from '@atlas/events';
-import { serve, type RunningFunction } from '@atlas/http';
-import { assertSameEventTypes, cloudEventKafkaHeaders, eventFunction } from '@atlas/messaging';
-import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import { createEvent, type AtlasEvent, type EventPayloads } from '@atlas/events';
+import { assertSameEventTypes } from '@atlas/messaging';
+import { serveConsumer, type ConsumerUnderTest } from '@atlas/messaging/testing';
 import {
   findOrder,
   insertOrder,
@@ -27,24 +18,13 @@ import { sagaOrchestrator } from './saga-orchestrator.ts';
 
 // The orchestrator as its process runs it (eventFunction: inbox + handler + outbox in one
 // transaction), fed binary CloudEvents over HTTP as a KafkaSource feeds it, on a fresh database.
-const logger = createLogger({ service: 'order', function: 'saga-test', level: 'silent' });
-const registry = createMetricsRegistry({ service: 'order', function: 'saga-test' });
 const SMALL = '19.99';
 const LARGE = '10000.00';
 let database: TestDatabase;
-let codec: EventCodec;
-let running: RunningFunction;
+let consumer: ConsumerUnderTest;
 
 async function deliver(event: AtlasEvent): Promise<number> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(cloudEventKafkaHeaders(event))) {
-    headers[name.replace(/^ce_/, 'ce-')] = value;
-  }
-  const response = await fetch(`${running.url}/`, {
-    method: 'POST',
-    headers,
-    body: await codec.encode(event),
-  });
+  const response = await consumer.deliver(event);
   await response.arrayBuffer();
   return response.status;
 }
@@ -126,26 +106,12 @@ const emitted = async (orderId: string): Promise<string[]> =>
 
 describe('the saga orchestrator', () => {
   beforeAll(async () => {
-    const registryUrl = loadStackConfig().schemaRegistry.url;
-    await registerSchemas({ registryUrl });
-    codec = createEventCodec({ registryUrl });
     database = await createTestDatabase(migrationSetsOf('order'));
-    const handle = eventFunction(sagaOrchestrator({ approvalThreshold: LARGE }), {
-      sql: database.sql,
-      codec,
-      logger,
-      registry,
-    });
-    running = await serve({
-      name: 'saga-test',
-      routes: [{ method: 'POST', route: '/', handle }],
-      logger,
-      registry,
-    });
+    consumer = await serveConsumer(sagaOrchestrator({ approvalThreshold: LARGE }), database.sql);
   });
 
   afterAll(async () => {
-    await running.close();
+    await consumer.close();
     await database.drop();
   });
 
