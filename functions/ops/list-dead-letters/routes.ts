@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { authenticate, httpFunction, json, type Route } from '@atlas/http';
+import {
+  authenticate,
+  httpFunction,
+  json,
+  offsetOf,
+  pageQueryShape,
+  type Route,
+} from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import type { DeadLetter } from '../dead-letters/dead-letter.ts';
 import { listDeadLetters, type DeadLetterSource } from '../dead-letters/dead-letter-store.ts';
@@ -9,8 +16,7 @@ const ROUTE = '/v1/ops/dlq';
 
 /** Contract §3 paging; `consumer` narrows to the dead letters of one function. */
 export const listDeadLettersQuerySchema = z.strictObject({
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  ...pageQueryShape,
   consumer: z.string().min(1).max(100).optional(),
 });
 
@@ -31,7 +37,7 @@ export function listDeadLettersRoutes(
           (letter: DeadLetter) =>
             query.consumer === undefined || letter.consumer === query.consumer,
         );
-        const start = (query.page - 1) * query.pageSize;
+        const start = offsetOf(query);
         return json(200, {
           items: letters.slice(start, start + query.pageSize),
           page: query.page,

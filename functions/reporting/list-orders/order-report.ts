@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { pageQueryShape } from '@atlas/http';
 import { formatCents } from '@atlas/money';
 import {
   ORDER_STATUSES,
-  pageQueryShape,
   rangeIsOrdered,
   timeBoundSchema,
   type OrderRow,

@@ -1,7 +1,7 @@
 import type { Sql } from '@atlas/db';
-import { authenticate, httpFunction, json, type Route } from '@atlas/http';
+import { authenticate, httpFunction, json, type Page, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
-import { exclusiveEnd, type OrderRow, type Page } from '@atlas/reporting-domain';
+import { exclusiveEnd, type OrderRow } from '@atlas/reporting-domain';
 import { listOrdersQuerySchema, toOrderReport, type OrderReport } from './order-report.ts';
 
 const METHOD = 'GET';

@@ -1,13 +1,8 @@
 import { z } from 'zod';
 import type { Sql } from '@atlas/db';
-import { authenticate, httpFunction, json, type Route } from '@atlas/http';
+import { authenticate, httpFunction, json, pageQueryShape, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
-import {
-  APPROVAL_STATUSES,
-  listApprovals,
-  pageQueryShape,
-  toApprovalView,
-} from '@atlas/workflow-domain';
+import { APPROVAL_STATUSES, listApprovals, toApprovalView } from '@atlas/workflow-domain';
 
 const METHOD = 'GET';
 const ROUTE = '/v1/approvals';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Sql } from '@atlas/db';
-import { authenticate, httpFunction, json, type Route } from '@atlas/http';
+import { authenticate, httpFunction, json, pageQueryShape, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
-import { listAuditEntries, pageQueryShape } from '@atlas/workflow-domain';
+import { listAuditEntries } from '@atlas/workflow-domain';
 
 const METHOD = 'GET';
 const ROUTE = '/v1/audit';

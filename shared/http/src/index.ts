@@ -28,3 +28,5 @@ export type {
   HttpRouteDependencies,
   StatelessHttpFunctionOptions,
 } from './run-http-function.ts';
+export { offsetOf, pageQueryShape } from './paging.ts';
+export type { Page } from './paging.ts';

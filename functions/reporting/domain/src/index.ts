@@ -6,8 +6,6 @@ export { applyToOrders, projectEvent, recordInTimeline } from './order-store.ts'
 export type { OrderRow } from './order-store.ts';
 export { PROJECTION_NAMES, isProjectionName, rebuildProjection } from './projections.ts';
 export type { EventReplay, ProjectionName } from './projections.ts';
-export { pageQueryShape } from './paging.ts';
-export type { Page } from './paging.ts';
 export { SAGA_EVENT_TYPES } from './saga-events.ts';
 export { exclusiveEnd, rangeIsOrdered, timeBoundSchema } from './time-range.ts';
 export type { TimeBound } from './time-range.ts';

@@ -10,7 +10,7 @@ import {
   type ApprovalStatus,
   type Decision,
 } from './approval.ts';
-import { offsetOf, type Page } from './paging.ts';
+import { offsetOf, type Page } from '@atlas/http';
 
 const COLUMNS = `approval_id, order_id, status, amount_cents::text as amount_cents, currency,
   requested_at, decided_at, decided_by_subject, decided_by_username, comment, reason`;

@@ -1,6 +1,6 @@
 import type { Sql, TransactionSql } from '@atlas/db';
 import type { AuditEntry } from './audit-entry.ts';
-import { offsetOf, type Page } from './paging.ts';
+import { offsetOf, type Page } from '@atlas/http';
 
 /** The subject that decided an approval, as Workflow stored it; null when it has no such row. */
 export async function deciderSubjectOf(

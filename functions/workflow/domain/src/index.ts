@@ -20,8 +20,6 @@ export {
   openApproval,
 } from './approval-store.ts';
 export type { ApprovalFilter, PaidOrder } from './approval-store.ts';
-export { offsetOf, pageQueryShape } from './paging.ts';
-export type { Page } from './paging.ts';
 export { MAX_DECISION_TEXT, approvalParamsSchema } from './approval-params.ts';
 export { deciderOf } from './decider.ts';
 export { AUDITED_EVENT_TYPES, auditEntryOf } from './audit-entry.ts';
