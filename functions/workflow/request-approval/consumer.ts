@@ -1,23 +1,34 @@
-import type { AtlasEvent } from '@atlas/events';
+import type { AtlasEvent, CancellationReason } from '@atlas/events';
 import type { EventFunctionSpec } from '@atlas/messaging';
 import { parseCents, formatCents } from '@atlas/money';
 import { closeForCancelledOrder, openApproval } from '@atlas/workflow-domain';
 
-type Handled = 'PaymentSucceeded' | 'OrderCancelled';
+type Handled = 'PaymentSucceeded' | 'InventoryReleaseRequested' | 'OrderCancelled';
+
+const CANCELLATION_REASONS: ReadonlySet<string> = new Set<CancellationReason>([
+  'PAYMENT_FAILED',
+  'APPROVAL_REJECTED',
+  'CUSTOMER_CANCELLED',
+]);
 
 /**
  * Workflow's part of the saga (ADR-0026): a PaymentSucceeded at or above the threshold opens an
- * approval and emits ApprovalRequested; an OrderCancelled closes a pending approval (no event:
- * the order is already cancelled) and is remembered, so a late payment requests nothing.
+ * approval and emits ApprovalRequested. A cancellation closes a pending approval (no event) and is
+ * remembered, so a late payment requests nothing: as soon as Order starts it (its first
+ * compensation request, InventoryReleaseRequested, carries the reason), so nobody can grant an
+ * approval of an order already being compensated, and again on OrderCancelled.
  */
 export function requestApprovalConsumer(thresholdCents: bigint): EventFunctionSpec<Handled> {
   return {
     name: 'request-approval',
     service: 'workflow',
-    eventTypes: ['PaymentSucceeded', 'OrderCancelled'],
+    eventTypes: ['PaymentSucceeded', 'InventoryReleaseRequested', 'OrderCancelled'],
     handle: async (tx, received, { emit, logger }) => {
       // AtlasEvent<A | B> does not narrow its payload on eventType; the distributed union does.
-      const event = received as AtlasEvent<'PaymentSucceeded'> | AtlasEvent<'OrderCancelled'>;
+      const event = received as
+        | AtlasEvent<'PaymentSucceeded'>
+        | AtlasEvent<'InventoryReleaseRequested'>
+        | AtlasEvent<'OrderCancelled'>;
       if (event.eventType === 'PaymentSucceeded') {
         const { orderId, amount, currency } = event.payload;
         const opened = await openApproval(
@@ -33,11 +44,14 @@ export function requestApprovalConsumer(thresholdCents: bigint): EventFunctionSp
           currency: opened.currency,
         });
       } else {
-        const closed = await closeForCancelledOrder(
-          tx,
-          event.payload.orderId,
-          event.payload.reason,
-        );
+        const { orderId, reason } = event.payload;
+        // Order writes its cancellation reason into every compensation request; anything else is
+        // not a cancellation this consumer understands, and OrderCancelled will still close it.
+        if (!CANCELLATION_REASONS.has(reason)) {
+          logger.warn({ orderId, reason }, 'release requested with an unknown reason');
+          return;
+        }
+        const closed = await closeForCancelledOrder(tx, orderId, reason as CancellationReason);
         if (closed)
           logger.info({ approvalId: closed.approval_id }, 'approval closed: order cancelled');
       }

@@ -123,6 +123,29 @@ describe('requesting approvals for large paid orders', () => {
     expect(outbox?.n).toBe(1);
   });
 
+  it('closes a pending approval as soon as its order starts cancelling, before OrderCancelled', async () => {
+    const orderId = randomUUID();
+    await consumer.deliver(paid(orderId, '12000.00'));
+    const releaseRequested = createEvent(
+      'InventoryReleaseRequested',
+      { orderId, reason: 'CUSTOMER_CANCELLED' },
+      { ...TEST_CONTEXT, producer: 'order' },
+    );
+
+    expect((await consumer.deliver(releaseRequested)).status).toBe(200);
+    expect(await approvalOf(orderId)).toMatchObject({
+      status: 'REJECTED',
+      reason: 'CUSTOMER_CANCELLED',
+    });
+
+    expect((await consumer.deliver(cancelled(orderId, 'CUSTOMER_CANCELLED'))).status).toBe(200);
+    expect(await approvalOf(orderId)).toMatchObject({
+      status: 'REJECTED',
+      reason: 'CUSTOMER_CANCELLED',
+    });
+    expect(await requestsFor(orderId)).toHaveLength(1);
+  });
+
   it('leaves a decided approval as it was when its order is cancelled afterwards', async () => {
     const orderId = randomUUID();
     await consumer.deliver(paid(orderId, '12000.00'));
