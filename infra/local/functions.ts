@@ -60,13 +60,15 @@ async function launch(context: ComponentContext, process_: LocalProcess): Promis
     cwd: context.paths.repo,
     env: { PORT: String(process_.port), ATLAS_DELIVERY_PORT: String(process_.port) },
   });
-  const healthy = await waitUntil(() => httpOk(`${url}/health`), {
+  // Ready, not only alive: a function answers once its database and Redis do, and the KafkaSource
+  // once every consumer joined its group, so the first request or event after start is served.
+  const healthy = await waitUntil(() => httpOk(`${url}/ready`), {
     timeoutMs: 30_000,
     stillAlive: () => ownedPid(context.paths, process_.name, process_.entryPath) === pid,
   });
   if (!healthy)
     throw new InfraError(
-      `${process_.name} did not answer ${url}/health within 30s; see ${logFile(context.paths, process_.name)}.`,
+      `${process_.name} was not ready (${url}/ready) within 30s; see ${logFile(context.paths, process_.name)}.`,
     );
   return pid;
 }

@@ -3,7 +3,8 @@ import type { Registry } from '@atlas/observability';
 import type { SourceHealth } from './sources.ts';
 
 /**
- * `/metrics` (Prometheus text) and `/health` (200 while every consumer runs, 503 otherwise).
+ * `/metrics` (Prometheus text), `/health` (200 while every consumer runs, 503 otherwise) and
+ * `/ready` (200 once every consumer has also joined its group, so start-up can wait for delivery).
  * Plain node:http: this is local infrastructure, not a function, and needs no middleware.
  */
 export function startStatusServer(
@@ -18,9 +19,9 @@ export function startStatusServer(
         (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
         () => response.writeHead(500).end(),
       );
-    } else if (request.method === 'GET' && path === '/health') {
+    } else if (request.method === 'GET' && (path === '/health' || path === '/ready')) {
       const sources = health();
-      const ok = sources.every((source) => source.running);
+      const ok = sources.every((source) => source.running && (path === '/health' || source.joined));
       response
         .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
         .end(JSON.stringify({ status: ok ? 'ok' : 'degraded', sources }));

@@ -42,6 +42,8 @@ export interface SourceHealth {
   readonly groupId: string;
   /** False once kafkajs crashed the consumer without restarting it. */
   readonly running: boolean;
+  /** True once the consumer first joined its group: from then on it is being assigned records. */
+  readonly joined: boolean;
 }
 
 export interface KafkaSources {
@@ -123,8 +125,12 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
         topics: definition.trigger.topics,
         groupId,
         running: true,
+        joined: false,
       };
       consumers.push({ consumer, health });
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        health.joined = true;
+      });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         health.running = payload.restart;
         logger.error(

@@ -45,7 +45,9 @@ async function cancelled(orderId: string) {
 describe('cancelling an order', () => {
   it('cancels an order right after placing it, while PENDING', async () => {
     const sku = await item(3);
-    const orderId = await place(sku, '7.00');
+    // The slow card keeps the saga from reaching CONFIRMED before the cancel arrives: a quick
+    // machine otherwise confirms a tok_visa order within ~50 ms, and the cancel would be a 409.
+    const orderId = await place(sku, '7.00', 'tok_slow');
 
     const response = await cancelOrder(gateway, orderId);
 

@@ -118,7 +118,9 @@ describe('the outbox relay', () => {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
-  });
+    // Connecting to a broker that is still settling the consumer groups of a just-started system
+    // took over 30 s once in CI; the tests themselves keep the default budget.
+  }, 90_000);
 
   beforeEach(async () => {
     database = await createTestDatabase();

@@ -1,0 +1,46 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { createMetricsRegistry } from '@atlas/observability';
+import { startStatusServer } from './server.ts';
+import type { SourceHealth } from './sources.ts';
+
+let server: Server | undefined;
+
+async function statusOf(sources: SourceHealth[], path: string): Promise<number> {
+  server = await startStatusServer(
+    0,
+    createMetricsRegistry({ service: 'test', function: 'status-test' }),
+    () => sources,
+  );
+  const { port } = server.address() as AddressInfo;
+  return (await fetch(`http://127.0.0.1:${port}${path}`)).status;
+}
+
+const source = (running: boolean, joined: boolean): SourceHealth => ({
+  name: 'f',
+  topics: ['atlas.order.events.v1'],
+  groupId: 'atlas-source-f',
+  running,
+  joined,
+});
+
+describe('the delivery process status endpoints', () => {
+  afterEach(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it('is alive but not ready while a consumer has not joined its group yet', async () => {
+    expect(await statusOf([source(true, true), source(true, false)], '/health')).toBe(200);
+    expect(await statusOf([source(true, true), source(true, false)], '/ready')).toBe(503);
+  });
+
+  it('is ready once every consumer runs and has joined', async () => {
+    expect(await statusOf([source(true, true), source(true, true)], '/ready')).toBe(200);
+  });
+
+  it('is neither alive nor ready when a consumer crashed for good', async () => {
+    expect(await statusOf([source(false, true)], '/health')).toBe(503);
+    expect(await statusOf([source(false, true)], '/ready')).toBe(503);
+  });
+});
