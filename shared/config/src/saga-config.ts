@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { moneySchema } from '@atlas/money';
 import { ConfigError } from './config-error.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const AMOUNT = /^(0|[1-9]\d{0,9})\.\d{2}$/;
 const MIN_SECRET_LENGTH = 32;
 
 /** Business settings of the order saga that more than one service must agree on. */
@@ -27,7 +27,7 @@ export interface SagaConfig {
 export function loadSagaConfig(env: Env = process.env): SagaConfig {
   const raw = env['ATLAS_APPROVAL_THRESHOLD']?.trim() ?? '';
   const approvalThreshold = raw === '' ? '10000.00' : raw;
-  if (!AMOUNT.test(approvalThreshold)) {
+  if (!moneySchema.safeParse(approvalThreshold).success) {
     throw new ConfigError(
       'ATLAS_APPROVAL_THRESHOLD',
       `expected an amount with two decimal places such as "10000.00", got "${approvalThreshold}"`,

@@ -10,28 +10,13 @@ import type { AuditSink } from './middleware/audit.ts';
  */
 export function outboxAuditSink(sql: Sql, producer: string): AuditSink {
   return {
-    record: async (entry) => {
-      const event = createEvent(
-        'AuditRecorded',
-        {
-          subject: entry.subject,
-          username: entry.username,
-          action: entry.action,
-          method: entry.method,
-          route: entry.route,
-          entityType: entry.entityType,
-          entityId: entry.entityId,
-          status: entry.status,
-          outcome: entry.outcome,
-          replayed: entry.replayed,
-        },
-        {
-          producer,
-          correlationId: entry.correlationId,
-          causationId: entry.correlationId,
-          occurredAt: entry.at,
-        },
-      );
+    record: async ({ correlationId, at, ...payload }) => {
+      const event = createEvent('AuditRecorded', payload, {
+        producer,
+        correlationId,
+        causationId: correlationId,
+        occurredAt: at,
+      });
       await sql.begin((tx) => appendEvent(tx, event));
     },
   };

@@ -1,27 +1,15 @@
+import type { AuditOutcome, AuditRecordedPayload } from '@atlas/events';
 import type { Logger } from '@atlas/observability';
 import type { HttpEvent, HttpResult } from '../types.ts';
 
-export type AuditOutcome = 'SUCCEEDED' | 'REJECTED' | 'FAILED';
+export type { AuditOutcome } from '@atlas/events';
 
 /**
- * What the audit trail keeps of one command (ADR-0027): who, what, about which entity, how it
- * ended, when, and the correlation id. Never the token, never the request body.
+ * What the audit trail keeps of one command (ADR-0027): the `AuditRecorded` payload (who, what,
+ * about which entity, how it ended), plus when and the correlation id, which travel in the
+ * event's envelope. Never the token, never the request body.
  */
-export interface AuditRecord {
-  readonly subject: string;
-  readonly username: string;
-  /** The function that handled the command (`approve`). */
-  readonly action: string;
-  readonly method: string;
-  /** The route template (`/v1/approvals/:approvalId/approve`), not the path. */
-  readonly route: string;
-  readonly entityType: string;
-  /** Null when a create was refused before the entity existed. */
-  readonly entityId: string | null;
-  readonly status: number;
-  readonly outcome: AuditOutcome;
-  /** The answer was an idempotent replay: the command did not run again. */
-  readonly replayed: boolean;
+export interface AuditRecord extends AuditRecordedPayload {
   readonly correlationId: string;
   readonly at: Date;
 }
