@@ -1,4 +1,5 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { createKafka } from '@atlas/messaging/kafka';
 import { ensureLocalWebhookSecret, localWebhookSecretPath, serviceNames } from '@atlas/config';
 import { migrateService } from '@atlas/db';
 import { registerSchemas } from '@atlas/events';
@@ -39,7 +40,7 @@ export const registerEventSchemas: StartStep = {
 export const createTopics: StartStep = {
   title: 'Kafka topics',
   async run(context) {
-    const admin = new Kafka({
+    const admin = createKafka({
       clientId: 'atlas-start',
       brokers: [...context.config.kafka.brokers],
       logLevel: logLevel.NOTHING,

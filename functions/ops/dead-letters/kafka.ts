@@ -1,4 +1,5 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel, type Kafka } from 'kafkajs';
+import { createKafka } from '@atlas/messaging/kafka';
 import { loadStackConfig } from '@atlas/config';
 import { DLQ_TOPICS } from '@atlas/events';
 import type { DeadLetterSource } from './dead-letter-store.ts';
@@ -6,7 +7,7 @@ import type { DeadLetterSource } from './dead-letter-store.ts';
 /** The four dead-letter topics on the stack's brokers, as both ops functions read them. */
 export function stackDeadLetterSource(): DeadLetterSource {
   return {
-    kafka: new Kafka({
+    kafka: createKafka({
       clientId: 'atlas-ops',
       brokers: [...loadStackConfig().kafka.brokers],
       logLevel: logLevel.WARN,

@@ -1,4 +1,5 @@
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { createKafka } from '@atlas/messaging/kafka';
 import { loadStackConfig } from '@atlas/config';
 import { EVENT_TOPICS, createEventCodec } from '@atlas/events';
 import { runHttpFunction } from '@atlas/http';
@@ -7,7 +8,7 @@ import { rebuildProjectionRoutes } from './routes.ts';
 
 const config = loadStackConfig();
 const source = {
-  kafka: new Kafka({
+  kafka: createKafka({
     clientId: 'atlas-reporting-rebuild-projection',
     brokers: [...config.kafka.brokers],
     logLevel: logLevel.WARN,

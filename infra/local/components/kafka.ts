@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { logLevel } from 'kafkajs';
+import { createKafka } from '@atlas/messaging/kafka';
 import type { Component, ComponentContext } from './component.ts';
 import { InfraError } from '../lib/errors.ts';
 import { findJdk } from '../lib/java.ts';
@@ -12,7 +13,7 @@ import { VERSIONS } from '../versions.ts';
 
 /** A real metadata round trip, the same a client does on connect. */
 export async function kafkaAnswers(brokers: readonly string[]): Promise<boolean> {
-  const admin = new Kafka({
+  const admin = createKafka({
     clientId: 'atlas-infra-probe',
     brokers: [...brokers],
     logLevel: logLevel.NOTHING,

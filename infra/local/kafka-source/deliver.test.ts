@@ -1,25 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
 import type { HttpCloudEvent } from './cloudevent.ts';
 import { deliverWithRetry, type DeliverOptions } from './deliver.ts';
+import type { HttpPost } from './http-post.ts';
 import { backoffDelay, isRetriableStatus } from './retry.ts';
 
 const event: HttpCloudEvent = { headers: { 'ce-id': 'e-1' }, body: Buffer.from('x'), id: 'e-1' };
 
 function scripted(answers: readonly (number | Error)[]): {
-  fetch: typeof globalThis.fetch;
+  post: HttpPost;
   calls: () => number;
 } {
   let calls = 0;
-  const fetch = (async () => {
+  const post: HttpPost = async () => {
     const answer = answers[Math.min(calls, answers.length - 1)] ?? 500;
     calls++;
     if (answer instanceof Error) throw answer;
-    return new Response(`answer ${answer}`, { status: answer });
-  }) as typeof globalThis.fetch;
-  return { fetch, calls: () => calls };
+    return { status: answer, body: Buffer.from(`answer ${answer}`) };
+  };
+  return { post, calls: () => calls };
 }
 
-function options(fetch: typeof globalThis.fetch, extra: Partial<DeliverOptions> = {}) {
+function options(post: HttpPost, extra: Partial<DeliverOptions> = {}) {
   let heartbeats = 0;
   const settings: DeliverOptions = {
     url: 'http://127.0.0.1:1/',
@@ -27,7 +28,7 @@ function options(fetch: typeof globalThis.fetch, extra: Partial<DeliverOptions> 
     retries: 5,
     backoffMs: 1,
     timeoutMs: 1_000,
-    fetch,
+    post,
     signal: new AbortController().signal,
     heartbeat: async () => {
       heartbeats++;
@@ -40,7 +41,7 @@ function options(fetch: typeof globalThis.fetch, extra: Partial<DeliverOptions> 
 describe('deliverWithRetry', () => {
   it('retries a 503 and a 429 and reports the delivery on the third attempt', async () => {
     const sink = scripted([503, 429, 202]);
-    const { settings, heartbeats } = options(sink.fetch);
+    const { settings, heartbeats } = options(sink.post);
 
     const result = await deliverWithRetry(settings);
 
@@ -50,7 +51,7 @@ describe('deliverWithRetry', () => {
 
   it.each([400, 401, 403, 413, 415, 422])('gives up at once on a %i', async (status) => {
     const sink = scripted([status]);
-    const result = await deliverWithRetry(options(sink.fetch).settings);
+    const result = await deliverWithRetry(options(sink.post).settings);
     expect(result).toMatchObject({ outcome: 'rejected', attempts: 1, status });
     expect(sink.calls()).toBe(1);
   });
@@ -58,7 +59,7 @@ describe('deliverWithRetry', () => {
   it('stops after 5 retries (6 attempts) with the last status and body', async () => {
     const sink = scripted([500]);
     const retries: number[] = [];
-    const { settings } = options(sink.fetch, { onRetry: (retry) => retries.push(retry) });
+    const { settings } = options(sink.post, { onRetry: (retry) => retries.push(retry) });
 
     const result = await deliverWithRetry(settings);
 
@@ -69,18 +70,18 @@ describe('deliverWithRetry', () => {
 
   it('counts a request that got no answer as retriable, with status 0', async () => {
     const sink = scripted([new TypeError('fetch failed'), 200]);
-    const result = await deliverWithRetry(options(sink.fetch).settings);
+    const result = await deliverWithRetry(options(sink.post).settings);
     expect(result).toEqual({ outcome: 'delivered', attempts: 2, status: 200 });
 
     const down = scripted([new TypeError('fetch failed')]);
-    const failed = await deliverWithRetry(options(down.fetch, { retries: 1 }).settings);
+    const failed = await deliverWithRetry(options(down.post, { retries: 1 }).settings);
     expect(failed).toMatchObject({ outcome: 'exhausted', attempts: 2, status: 0 });
   });
 
   it('rejects instead of dead-lettering when the process stops mid-retry', async () => {
     const aborter = new AbortController();
     const sink = scripted([500]);
-    const { settings } = options(sink.fetch, {
+    const { settings } = options(sink.post, {
       signal: aborter.signal,
       backoffMs: 60_000,
       onRetry: () => aborter.abort(new Error('stopping')),

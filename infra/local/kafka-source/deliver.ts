@@ -1,4 +1,5 @@
 import type { HttpCloudEvent } from './cloudevent.ts';
+import type { HttpPost } from './http-post.ts';
 import { backoffDelay, isRetriableStatus, sleep } from './retry.ts';
 
 /** How a delivery ended: accepted by the sink, or given up on (then it is dead-lettered). */
@@ -22,7 +23,7 @@ export interface DeliverOptions {
   readonly retries: number;
   readonly backoffMs: number;
   readonly timeoutMs: number;
-  readonly fetch: typeof globalThis.fetch;
+  readonly post: HttpPost;
   /** Aborts waits and requests when the process stops; the record is then left uncommitted. */
   readonly signal: AbortSignal;
   /** kafkajs `heartbeat()`: keeps the group membership alive through a long retry. */
@@ -39,15 +40,13 @@ interface Attempt {
 async function attempt(options: DeliverOptions): Promise<Attempt> {
   const { url, event, timeoutMs, signal } = options;
   try {
-    const response = await options.fetch(url, {
-      method: 'POST',
+    return await options.post(url, {
       headers: event.headers,
       body: event.body,
-      signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      signal,
+      timeoutMs,
+      maxBodyBytes: ERROR_BODY_LIMIT,
     });
-    // Read the body in full even on success: an unread body keeps the connection busy.
-    const body = Buffer.from(await response.arrayBuffer()).subarray(0, ERROR_BODY_LIMIT);
-    return { status: response.status, body };
   } catch (error) {
     if (signal.aborted) throw error;
     // Connection refused, reset, DNS, timeout: no answer, which Knative reports as code 0.

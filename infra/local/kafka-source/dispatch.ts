@@ -18,7 +18,7 @@ export interface SourceContext {
   readonly logger: Logger;
   readonly signal: AbortSignal;
   readonly settings: Required<
-    Pick<KafkaSourcesOptions, 'backoffMs' | 'retries' | 'timeoutMs' | 'fetch'>
+    Pick<KafkaSourcesOptions, 'backoffMs' | 'retries' | 'timeoutMs' | 'post'>
   >;
 }
 

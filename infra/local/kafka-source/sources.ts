@@ -1,8 +1,10 @@
-import { Kafka, Partitioners, logLevel, type Consumer } from 'kafkajs';
+import { Partitioners, logLevel, type Consumer } from 'kafkajs';
+import { createKafka } from '@atlas/messaging/kafka';
 import type { Logger, Registry } from '@atlas/observability';
 import { sinkUrl, type Env } from './config.ts';
 import { deadLetterTopic } from './dead-letter.ts';
 import { handleRecord, type SourceContext } from './dispatch.ts';
+import { keepAlivePost, type HttpPost } from './http-post.ts';
 import { kafkaLogCreator } from './kafka-log.ts';
 import { deliveryMetrics } from './metrics.ts';
 
@@ -30,8 +32,8 @@ export interface KafkaSourcesOptions {
   readonly timeoutMs?: number;
   /** Partitions of one source handled at once; order within a partition holds regardless. */
   readonly partitionsConsumedConcurrently?: number;
-  /** Replaces the global fetch (tests). */
-  readonly fetch?: typeof globalThis.fetch;
+  /** How a delivery is POSTed; tests script answers with it. Default: kept-alive node:http. */
+  readonly post?: HttpPost;
   /** Where `ATLAS_FUNCTION_URL_<NAME>` overrides are read. Default `process.env`. */
   readonly env?: Env;
 }
@@ -73,7 +75,7 @@ export function groupIdOf(functionName: string): string {
 export async function startKafkaSources(options: KafkaSourcesOptions): Promise<KafkaSources> {
   const { logger } = options;
   const env = options.env ?? process.env;
-  const kafka = new Kafka({
+  const kafka = createKafka({
     clientId: 'atlas-kafka-source',
     brokers: [...options.brokers],
     logLevel: logLevel.WARN,
@@ -95,7 +97,7 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
     backoffMs: options.backoffMs ?? 200,
     retries: options.retries ?? 5,
     timeoutMs: options.timeoutMs ?? 30_000,
-    fetch: options.fetch ?? globalThis.fetch,
+    post: options.post ?? keepAlivePost(),
   };
   const consumers: {
     consumer: Consumer;
@@ -152,6 +154,10 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
       await consumer.connect();
       await consumer.subscribe({ topics: [...definition.trigger.topics], fromBeginning: true });
       await consumer.run({
+        // Offsets of delivered records are committed once a second instead of after every fetched
+        // batch (often one record): a crash redelivers at most that second, which the inboxes
+        // absorb, and the broker is spared a commit request per record per source.
+        autoCommitInterval: 1_000,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
         eachMessage: (payload) => handleRecord(context, payload),
       });

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Kafka, logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
+import { logLevel, type IHeaders, type KafkaMessage } from 'kafkajs';
+import { createKafka } from '@atlas/messaging/kafka';
 import { loadStackConfig } from '@atlas/config';
 
 // Helpers of the delivery tests: a real HTTP sink and throw-away topics on the real broker.
 
 export const brokers = loadStackConfig().kafka.brokers;
-export const kafka = new Kafka({
+export const kafka = createKafka({
   clientId: 'atlas-kafka-source-test',
   brokers: [...brokers],
   logLevel: logLevel.NOTHING,

@@ -1,21 +1,18 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import {
-  http as registerHttpFunction,
-  type Request as FrameworkRequest,
-  type Response as FrameworkResponse,
-} from '@google-cloud/functions-framework';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
-import {
+  BadRequestError,
+  InternalError,
   MethodNotAllowedError,
   NotFoundError,
   PROBLEM_CONTENT_TYPE,
   PayloadTooLargeError,
+  UnsupportedMediaTypeError,
   toProblem,
   type AtlasError,
 } from '@atlas/errors';
 import type { Logger, Registry } from '@atlas/observability';
-import { BODY_LIMIT_BYTES, ORIGINAL_CONTENT_TYPE_HEADER } from './middleware/json-body.ts';
+import { BODY_LIMIT_BYTES } from './middleware/json-body.ts';
 import { correlationIdFrom } from './middleware/observe.ts';
 import { matchRoute } from './route.ts';
 import type { HttpEvent, HttpResult } from './types.ts';
@@ -31,7 +28,7 @@ export interface Route {
 export type ReadinessCheck = () => Promise<void>;
 
 export interface ServeOptions {
-  /** The function's name (letters, digits, dashes): its Functions Framework registration. */
+  /** The function's name (letters, digits, dashes), for its logs. */
   readonly name: string;
   readonly routes: readonly Route[];
   readonly logger: Logger;
@@ -55,7 +52,7 @@ function problemResult(error: AtlasError, instance: string, correlationId: strin
   };
 }
 
-function write(res: FrameworkResponse | ServerResponse, result: HttpResult): void {
+function write(res: ServerResponse, result: HttpResult): void {
   res.writeHead(result.status, {
     ...result.headers,
     'content-length': Buffer.byteLength(result.body),
@@ -88,25 +85,87 @@ async function readiness(checks: Readonly<Record<string, ReadinessCheck>>): Prom
   };
 }
 
-function headersOf(req: FrameworkRequest): Record<string, string | undefined> {
+function headersOf(req: IncomingMessage): Record<string, string | undefined> {
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(req.headers))
     headers[name] = Array.isArray(value) ? value.join(', ') : value;
   return headers;
 }
 
+function queryOf(search: URLSearchParams): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of search) {
+    const earlier = query[name];
+    query[name] = earlier === undefined ? value : [...[earlier].flat(), value];
+  }
+  return query;
+}
+
 /**
- * Serves a function's routes, plus `/health`, `/ready` and `/metrics`, on the Functions Framework.
- *
- * The framework parses JSON bodies itself with a 1 GiB limit and answers a malformed body with an
- * HTML page carrying a stack trace, before the function runs. So in front of it we (1) refuse a
- * declared body over 1 MiB with a 413 problem and (2) hand it the body as opaque bytes, keeping
- * the caller's Content-Type aside; the chain then parses and answers with problems of its own.
+ * Only the origin form (`/path?query`) names a resource here. The absolute form
+ * (`http://host/path`) would let a caller choose the host a proxying function forwards to, and
+ * the authority and asterisk forms mean nothing to a function; all three are refused.
+ */
+function parseTarget(target: string): URL | undefined {
+  if (!target.startsWith('/') || target.startsWith('//')) return undefined;
+  try {
+    return new URL(target, 'http://function.invalid');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the body up to the contract's 1 MiB, counted on the bytes received whatever the framing
+ * (Content-Length or chunked); crossing it rejects at once. Encoded bodies are refused rather than
+ * inflated: no client of this API needs them, and an inflater is where zip bombs go off.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity')
+    return Promise.reject(
+      new UnsupportedMediaTypeError(
+        `Content-Encoding "${encoding}" is not accepted; send the body unencoded.`,
+      ),
+    );
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > BODY_LIMIT_BYTES)
+    return Promise.reject(
+      new PayloadTooLargeError(`The body has ${declared} bytes; the limit is ${BODY_LIMIT_BYTES}.`),
+    );
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const onData = (chunk: Buffer): void => {
+      received += chunk.length;
+      if (received > BODY_LIMIT_BYTES) {
+        req.off('data', onData);
+        req.pause();
+        reject(
+          new PayloadTooLargeError(`The body exceeds the limit of ${BODY_LIMIT_BYTES} bytes.`),
+        );
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () =>
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
+    );
+    req.once('error', reject);
+  });
+}
+
+/**
+ * Serves a function's routes, plus `/health`, `/ready` and `/metrics`, on Node's own HTTP server
+ * (ADR-0030): what Knative and OpenFaaS need of a function is HTTP on `$PORT`, nothing more.
+ * Every answer, including the transport's own (bad target, too large, unknown route, a request
+ * the parser cannot read), is an RFC 7807 problem carrying `X-Correlation-Id`.
  */
 export async function serve(options: ServeOptions): Promise<RunningFunction> {
   const checks = options.readiness ?? {};
-  const respond = async (req: FrameworkRequest): Promise<HttpResult> => {
-    const path = req.path;
+  const respond = async (req: IncomingMessage, target: URL): Promise<HttpResult> => {
+    const path = target.pathname;
     if (path === '/health')
       return {
         status: 200,
@@ -121,83 +180,93 @@ export async function serve(options: ServeOptions): Promise<RunningFunction> {
         body: await options.registry.metrics(),
       };
     }
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
     const candidates = options.routes.flatMap((route) => {
       const params = matchRoute(route.route, path);
       return params ? [{ route, params }] : [];
     });
-    const match = candidates.find((candidate) => candidate.route.method === req.method);
+    const match = candidates.find((candidate) => candidate.route.method === method);
     if (!match) {
       const error =
         candidates.length > 0
-          ? new MethodNotAllowedError(`${req.method} is not allowed on ${path}.`)
+          ? new MethodNotAllowedError(`${method} is not allowed on ${path}.`)
           : new NotFoundError(`No resource at ${path}.`);
-      return problemResult(
-        error,
-        req.originalUrl,
-        correlationIdFrom(req.headers['x-correlation-id']),
-      );
+      return problemResult(error, url, correlationIdFrom(req.headers['x-correlation-id']));
     }
     return match.route.handle({
-      method: req.method,
+      method,
       path,
-      url: req.originalUrl,
+      url,
       headers: headersOf(req),
-      rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-      query: req.query as HttpEvent['query'],
+      rawBody: await readBody(req),
+      query: queryOf(target.searchParams),
       params: match.params,
       // observe() replaces it with the caller's or a fresh one; this only satisfies the type.
       correlationId: '',
       logger: options.logger,
     });
   };
-  registerHttpFunction(options.name, async (req: FrameworkRequest, res: FrameworkResponse) => {
-    const result = await respond(req);
-    // Every response carries one, including /health, /ready and /metrics (contract §3).
-    const correlationId =
-      result.headers['x-correlation-id'] ?? correlationIdFrom(req.headers['x-correlation-id']);
-    write(res, { ...result, headers: { ...result.headers, 'x-correlation-id': correlationId } });
-  });
 
-  const server = getTestServer(options.name);
-  const frameworkListeners = server.listeners('request') as ((
-    req: IncomingMessage,
-    res: ServerResponse,
-  ) => void)[];
-  server.removeAllListeners('request');
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > BODY_LIMIT_BYTES) {
-      res.setHeader('connection', 'close');
-      const error = new PayloadTooLargeError(
-        `The body has ${declared} bytes; the limit is ${BODY_LIMIT_BYTES}.`,
-      );
-      write(
-        res,
-        problemResult(error, req.url ?? '/', correlationIdFrom(req.headers['x-correlation-id'])),
+  const server = createServer((req, res) => {
+    const correlationId = correlationIdFrom(req.headers['x-correlation-id']);
+    const instance = req.url ?? '/';
+    const fail = (error: AtlasError): void => {
+      // The rest of an unread body would be taken for the next request on this connection.
+      if (!req.complete) res.setHeader('connection', 'close');
+      write(res, problemResult(error, instance, correlationId));
+    };
+    const target = parseTarget(instance);
+    if (!target) {
+      fail(
+        new BadRequestError('The request target must be an origin-form path such as /v1/orders.'),
       );
       return;
     }
-    const contentType = req.headers['content-type'];
-    if (contentType !== undefined) {
-      req.headers[ORIGINAL_CONTENT_TYPE_HEADER] = contentType;
-      req.headers['content-type'] = 'application/octet-stream';
-    }
-    for (const listener of frameworkListeners) listener.call(server, req, res);
+    respond(req, target).then(
+      (result) => {
+        // Every response carries one, including /health, /ready and /metrics (contract §3).
+        const headers = { 'x-correlation-id': correlationId, ...result.headers };
+        write(res, { ...result, headers });
+      },
+      (error: unknown) => {
+        if (error instanceof PayloadTooLargeError || error instanceof UnsupportedMediaTypeError) {
+          fail(error);
+          return;
+        }
+        options.logger.error({ err: error, correlationId, outcome: 'failed' }, 'request failed');
+        fail(new InternalError('The function failed; the details are in its log.'));
+      },
+    );
+  });
+  // What Node's parser cannot read (bad header, bad chunk framing) ends as a problem, not a bare 400.
+  server.on('clientError', (_error: Error, socket: Socket) => {
+    if (!socket.writable) return;
+    const problem = problemResult(
+      new BadRequestError('The request is not well-formed HTTP/1.1.'),
+      '/',
+      correlationIdFrom(undefined),
+    );
+    const head = Object.entries(problem.headers).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.end(
+      `HTTP/1.1 400 Bad Request\r\n${head.join('')}content-length: ${Buffer.byteLength(problem.body)}\r\n` +
+        `connection: close\r\n\r\n${problem.body}`,
+    );
   });
 
+  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const host = options.host ?? '127.0.0.1';
   return {
     server,
     url: `http://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
-        server.closeAllConnections();
+        server.closeIdleConnections();
       }),
   };
 }

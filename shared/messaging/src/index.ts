@@ -14,5 +14,6 @@ export type {
 } from './event-function.ts';
 export { assertSameEventTypes, runEventFunction } from './run-event-function.ts';
 export type { EventFunctionDefinition, EventFunctionOptions } from './run-event-function.ts';
+export { createKafka } from './kafka.ts';
 export { readTopicsToEnd } from './read-topics.ts';
 export type { ReadTopicsOptions, TopicRecord } from './read-topics.ts';

@@ -1,4 +1,5 @@
-import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { Partitioners, logLevel } from 'kafkajs';
+import { createKafka } from './kafka.ts';
 import { loadStackConfig, type ServiceName } from '@atlas/config';
 import { createSql } from '@atlas/db';
 import { createEventCodec } from '@atlas/events';
@@ -26,7 +27,7 @@ export async function runRelayFunction(options: RelayFunctionOptions): Promise<v
     applicationName: `${options.service}-${options.name}`,
     max: 4,
   });
-  const kafka = new Kafka({
+  const kafka = createKafka({
     clientId: `${options.service}-${options.name}`,
     brokers: [...config.kafka.brokers],
     logLevel: logLevel.WARN,

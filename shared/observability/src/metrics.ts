@@ -9,7 +9,9 @@ export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export function createMetricsRegistry(labels: { service: string; function: string }): Registry {
   const registry = new Registry();
   registry.setDefaultLabels(labels);
-  collectDefaultMetrics({ register: registry });
+  // Event-loop lag is sampled every 100 ms, not every 10 ms (the default): 31 idle processes
+  // waking 100 times a second each cost the stack ~9 % of a core for a histogram nobody reads finer.
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   return registry;
 }
 

@@ -5,9 +5,6 @@ import type { HttpEvent, HttpResult } from '../types.ts';
 /** Contract §3: bodies over 1 MiB get 413. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** Where the server keeps the caller's Content-Type while the Functions Framework sees raw bytes (see serve.ts). */
-export const ORIGINAL_CONTENT_TYPE_HEADER = 'x-atlas-content-type';
-
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /** Parses a JSON body into `event.body`; an empty body leaves it undefined for validation to judge. */
@@ -21,8 +18,7 @@ export function jsonBody(): MiddlewareObj<HttpEvent, HttpResult | undefined> {
           `The body has ${event.rawBody.length} bytes; the limit is ${BODY_LIMIT_BYTES}.`,
         );
       }
-      const contentType =
-        event.headers[ORIGINAL_CONTENT_TYPE_HEADER] ?? event.headers['content-type'] ?? '';
+      const contentType = event.headers['content-type'] ?? '';
       if (!JSON_MEDIA_TYPE.test(contentType)) {
         throw new UnsupportedMediaTypeError(
           `Send the body as application/json (got "${contentType || 'no Content-Type'}").`,

@@ -14,7 +14,7 @@ const echo = (route: string): Route => ({
   handle: async (event) =>
     json(200, {
       authorization: event.headers['authorization'] ?? null,
-      contentType: event.headers['x-atlas-content-type'] ?? null,
+      contentType: event.headers['content-type'] ?? null,
       key: event.headers['idempotency-key'] ?? null,
       correlationId: event.headers['x-correlation-id'] ?? null,
       extra: event.headers['x-extra'] ?? null,

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { logLevel, type Admin, type Kafka } from 'kafkajs';
+import { createKafka } from '../kafka.ts';
 import { loadStackConfig } from '@atlas/config';
 import { createEvent, type AtlasEvent } from '@atlas/events';
 import { PAYLOAD_FIXTURES, TEST_CONTEXT } from '@atlas/events/testing';
 
 export const testKafka = (): Kafka =>
-  new Kafka({
+  createKafka({
     clientId: 'atlas-messaging-test',
     brokers: [...loadStackConfig().kafka.brokers],
     logLevel: logLevel.NOTHING,
