@@ -1,6 +1,4 @@
-import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadStackConfig } from '@atlas/config';
 import { gatewayClient } from '../../local/demo/client.ts';

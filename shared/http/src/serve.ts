@@ -15,7 +15,7 @@ import type { Logger, Registry } from '@atlas/observability';
 import { BODY_LIMIT_BYTES } from './middleware/json-body.ts';
 import { correlationIdFrom } from './middleware/observe.ts';
 import { matchRoute } from './route.ts';
-import type { HttpEvent, HttpResult } from './types.ts';
+import type { HttpResult } from './types.ts';
 import type { HttpEventHandler, HttpMethod } from './http-function.ts';
 
 export interface Route {

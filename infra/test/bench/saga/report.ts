@@ -24,7 +24,7 @@ export async function committedTransactions(sql: Sql): Promise<number> {
 
 /** Where the CPU went in a window, per saga: by group, then the busiest processes. */
 export function printCpu(log: (line: string) => void, cpu: CpuWindow, sagas: number): void {
-  const perSaga = (ms: number): string => `${(ms / sagas).toFixed(1)}`;
+  const perSaga = (ms: number): string => (ms / sagas).toFixed(1);
   const groups = [...cpu.byGroup].sort((a, b) => b[1] - a[1]);
   log(
     `  CPU per saga ${perSaga(cpu.stackMs)} ms over the stack (${groups.map(([group, ms]) => `${group} ${perSaga(ms)}`).join(', ')}); ` +
