@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
@@ -8,13 +10,18 @@ import { loadCatalog } from '@atlas/catalog';
 import { loadStackConfig } from '@atlas/config';
 import { migrationSetsOf } from '@atlas/db';
 import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
-import { serve, type HttpRouteDependencies, type RunningFunction } from '@atlas/http';
+import {
+  serve,
+  type HttpEvent,
+  type HttpRouteDependencies,
+  type RunningFunction,
+} from '@atlas/http';
 import { createIdempotencyStore, createRedisClient } from '@atlas/idempotency';
 import { createLogger, createMetricsRegistry } from '@atlas/observability';
 import { getItemRoutes } from '../../inventory/get-item/routes.ts';
 import { setStockRoutes } from '../../inventory/set-stock/routes.ts';
-import { gatewayRoutes } from './proxy.ts';
-import { upstreamRoutes } from './routing.ts';
+import { gatewayRoutes, upstreamUrl } from './proxy.ts';
+import { upstreamRoutes, type UpstreamRoute } from './routing.ts';
 
 // The gateway built from the real catalog, in front of the real inventory routes served
 // in-process (the catalog's URL override points the gateway at them).
@@ -143,5 +150,49 @@ describe('the gateway', () => {
       body: '{"quantity":1}',
     });
     expect(down.status).toBe(503);
+  });
+
+  describe('when a request names another host (absolute-form target)', () => {
+    it('refuses it with a 400 problem and sends nothing to that host', async () => {
+      // Prepare: a listener that must never hear from the gateway.
+      let reached = 0;
+      const bystander = createServer((_req, res) => {
+        reached += 1;
+        res.end('leaked');
+      });
+      await new Promise<void>((resolve) => bystander.listen(0, '127.0.0.1', resolve));
+      const { port } = bystander.address() as AddressInfo;
+      const body = '{"x":1}';
+      try {
+        // Act: the webhook route needs no token, so anyone could send this.
+        const answer = await new Promise<string>((resolve) => {
+          const socket = connect(Number(new URL(gateway.url).port), '127.0.0.1');
+          const chunks: Buffer[] = [];
+          socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+          socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+          socket.end(
+            `POST http://127.0.0.1:${port}/v1/payments/webhook HTTP/1.1\r\nhost: 127.0.0.1\r\n` +
+              `content-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+          );
+        });
+        // Assess
+        expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+        expect(answer).toContain('application/problem+json');
+        expect(answer).not.toContain('leaked');
+        expect(reached).toBe(0);
+      } finally {
+        await new Promise((resolve) => bystander.close(resolve));
+      }
+    });
+
+    it('builds the upstream URL from the route table and the path alone', () => {
+      const route = { upstream: 'http://127.0.0.1:8132/' } as UpstreamRoute;
+      const event = (url: string) => ({ url }) as HttpEvent;
+      expect(upstreamUrl(route, event('/v1/payments/webhook?x=1'))).toBe(
+        'http://127.0.0.1:8132/v1/payments/webhook?x=1',
+      );
+      expect(() => upstreamUrl(route, event('http://127.0.0.1:9998/v1/x'))).toThrow();
+      expect(() => upstreamUrl(route, event('//127.0.0.1:9998/v1/x'))).toThrow();
+    });
   });
 });

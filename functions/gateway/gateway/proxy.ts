@@ -4,11 +4,14 @@ import { DependencyUnavailableError, PayloadTooLargeError } from '@atlas/errors'
 import {
   BODY_LIMIT_BYTES,
   authenticate,
+  createUpstreamClient,
   observe,
   type HttpEvent,
   type HttpEventHandler,
   type HttpResult,
   type Route,
+  type UpstreamAnswer,
+  type UpstreamCall,
 } from '@atlas/http';
 import type { Logger, Registry } from '@atlas/observability';
 import type { UpstreamRoute } from './routing.ts';
@@ -29,7 +32,19 @@ export interface GatewayDependencies {
   readonly timeoutMs?: number;
 }
 
+/**
+ * Where a request goes: the route's upstream origin, plus the path and query the caller sent. The
+ * caller never chooses the host: serve() admits only origin-form targets (`/v1/…`), and this
+ * refuses anything else again rather than let `new URL` resolve a scheme-relative or absolute one.
+ */
+export function upstreamUrl(route: UpstreamRoute, event: HttpEvent): string {
+  if (!event.url.startsWith('/') || event.url.startsWith('//'))
+    throw new Error(`gateway: refusing to forward the non-origin-form target ${event.url}`);
+  return `${new URL(route.upstream).origin}${event.url}`;
+}
+
 async function forward(
+  send: UpstreamCall,
   route: UpstreamRoute,
   event: HttpEvent,
   timeoutMs: number,
@@ -44,19 +59,17 @@ async function forward(
     const value = event.headers[name];
     if (value !== undefined) headers[name] = value;
   }
-  // serve() hands the body over as opaque bytes and keeps the caller's type aside.
-  const contentType = event.headers['x-atlas-content-type'] ?? event.headers['content-type'];
+  const contentType = event.headers['content-type'];
   if (contentType !== undefined && event.rawBody.length > 0) headers['content-type'] = contentType;
   if (event.traceparent) headers['traceparent'] = event.traceparent;
 
-  let response: Response;
+  let response: UpstreamAnswer;
   try {
-    response = await fetch(new URL(event.url, route.upstream), {
+    response = await send(upstreamUrl(route, event), {
       method: event.method,
       headers,
       ...(event.rawBody.length > 0 ? { body: event.rawBody } : {}),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
+      timeoutMs,
     });
   } catch (error) {
     throw new DependencyUnavailableError(
@@ -66,11 +79,11 @@ async function forward(
   }
   const passed: Record<string, string> = {};
   for (const name of FORWARDED_RESPONSE_HEADERS) {
-    const value = response.headers.get(name);
-    if (value !== null) passed[name] = value;
+    const value = response.headers[name];
+    if (typeof value === 'string') passed[name] = value;
   }
   // Problems pass through unchanged: the function's status, type and detail are the answer.
-  return { status: response.status, headers: passed, body: await response.text() };
+  return { status: response.status, headers: passed, body: response.body.toString('utf8') };
 }
 
 /**
@@ -82,6 +95,7 @@ export function gatewayRoutes(
   routes: readonly UpstreamRoute[],
   dependencies: GatewayDependencies,
 ): Route[] {
+  const send = createUpstreamClient();
   return routes.map((route) => {
     const chain = middy<HttpEvent, HttpResult | undefined>().use(
       observe({
@@ -92,7 +106,7 @@ export function gatewayRoutes(
     );
     if (route.requiresToken) chain.use(authenticate(dependencies.verifier));
     const handler = chain.handler((event) =>
-      forward(route, event, dependencies.timeoutMs ?? 30_000),
+      forward(send, route, event, dependencies.timeoutMs ?? 30_000),
     );
     const handle: HttpEventHandler = async (event) => {
       const result = await handler(event, {} as never);

@@ -1,26 +1,26 @@
 import { describe, expect, it } from '@jest/globals';
 import type { HttpCloudEvent } from './cloudevent.ts';
 import { deliverWithRetry, type DeliverOptions } from './deliver.ts';
-import type { HttpPost } from './http-post.ts';
+import type { UpstreamCall } from '@atlas/http/upstream';
 import { backoffDelay, isRetriableStatus } from './retry.ts';
 
 const event: HttpCloudEvent = { headers: { 'ce-id': 'e-1' }, body: Buffer.from('x'), id: 'e-1' };
 
 function scripted(answers: readonly (number | Error)[]): {
-  post: HttpPost;
+  post: UpstreamCall;
   calls: () => number;
 } {
   let calls = 0;
-  const post: HttpPost = async () => {
+  const post: UpstreamCall = async () => {
     const answer = answers[Math.min(calls, answers.length - 1)] ?? 500;
     calls++;
     if (answer instanceof Error) throw answer;
-    return { status: answer, body: Buffer.from(`answer ${answer}`) };
+    return { status: answer, headers: {}, body: Buffer.from(`answer ${answer}`) };
   };
   return { post, calls: () => calls };
 }
 
-function options(post: HttpPost, extra: Partial<DeliverOptions> = {}) {
+function options(post: UpstreamCall, extra: Partial<DeliverOptions> = {}) {
   let heartbeats = 0;
   const settings: DeliverOptions = {
     url: 'http://127.0.0.1:1/',

@@ -1,5 +1,5 @@
 import type { HttpCloudEvent } from './cloudevent.ts';
-import type { HttpPost } from './http-post.ts';
+import type { UpstreamCall } from '@atlas/http/upstream';
 import { backoffDelay, isRetriableStatus, sleep } from './retry.ts';
 
 /** How a delivery ended: accepted by the sink, or given up on (then it is dead-lettered). */
@@ -23,7 +23,7 @@ export interface DeliverOptions {
   readonly retries: number;
   readonly backoffMs: number;
   readonly timeoutMs: number;
-  readonly post: HttpPost;
+  readonly post: UpstreamCall;
   /** Aborts waits and requests when the process stops; the record is then left uncommitted. */
   readonly signal: AbortSignal;
   /** kafkajs `heartbeat()`: keeps the group membership alive through a long retry. */
@@ -41,6 +41,7 @@ async function attempt(options: DeliverOptions): Promise<Attempt> {
   const { url, event, timeoutMs, signal } = options;
   try {
     return await options.post(url, {
+      method: 'POST',
       headers: event.headers,
       body: event.body,
       signal,

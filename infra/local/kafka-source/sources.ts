@@ -4,7 +4,7 @@ import type { Logger, Registry } from '@atlas/observability';
 import { sinkUrl, type Env } from './config.ts';
 import { deadLetterTopic } from './dead-letter.ts';
 import { handleRecord, type SourceContext } from './dispatch.ts';
-import { keepAlivePost, type HttpPost } from './http-post.ts';
+import { createUpstreamClient, type UpstreamCall } from '@atlas/http/upstream';
 import { kafkaLogCreator } from './kafka-log.ts';
 import { deliveryMetrics } from './metrics.ts';
 
@@ -33,7 +33,7 @@ export interface KafkaSourcesOptions {
   /** Partitions of one source handled at once; order within a partition holds regardless. */
   readonly partitionsConsumedConcurrently?: number;
   /** How a delivery is POSTed; tests script answers with it. Default: kept-alive node:http. */
-  readonly post?: HttpPost;
+  readonly post?: UpstreamCall;
   /** Where `ATLAS_FUNCTION_URL_<NAME>` overrides are read. Default `process.env`. */
   readonly env?: Env;
 }
@@ -97,7 +97,7 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
     backoffMs: options.backoffMs ?? 200,
     retries: options.retries ?? 5,
     timeoutMs: options.timeoutMs ?? 30_000,
-    post: options.post ?? keepAlivePost(),
+    post: options.post ?? createUpstreamClient(),
   };
   const consumers: {
     consumer: Consumer;

@@ -17,6 +17,8 @@ export { BODY_LIMIT_BYTES } from './middleware/json-body.ts';
 export type { RequestSchemas } from './middleware/validate.ts';
 export { matchRoute } from './route.ts';
 export { serve } from './serve.ts';
+export { createUpstreamClient } from './upstream.ts';
+export type { UpstreamAnswer, UpstreamCall, UpstreamRequest } from './upstream.ts';
 export { serveFunctionProcess } from './serve-process.ts';
 export type { FunctionProcessOptions } from './serve-process.ts';
 export type { ReadinessCheck, Route, RunningFunction, ServeOptions } from './serve.ts';
