@@ -36,7 +36,8 @@ export async function handleRecord(
   const record = { topic, partition, ...message };
   const event = toHttpCloudEvent(record, definition.name);
   const where = { topic, partition, offset: message.offset, eventId: event.id };
-  const log = context.logger.child(where);
+  // Only a retry or a failure logs; a child logger per delivered record would be pure overhead.
+  const log = (): Logger => context.logger.child(where);
   const started = performance.now();
   const observe = (outcome: string): void => {
     metrics.deliveries.inc({ function: definition.name, outcome });
@@ -54,7 +55,7 @@ export async function handleRecord(
     heartbeat,
     onRetry: (retry, status, delayMs) => {
       metrics.retries.inc({ function: definition.name });
-      log.warn({ attempt: retry, status, delayMs }, 'delivery failed, retrying');
+      log().warn({ attempt: retry, status, delayMs }, 'delivery failed, retrying');
     },
   });
   if (result.outcome === 'delivered') {
@@ -80,7 +81,7 @@ export async function handleRecord(
     });
   } catch (error) {
     observe('failed');
-    log.error(
+    log().error(
       { err: error, attempt: result.attempts, status: result.status, dlq },
       'dead-letter write failed; the event stays uncommitted and will be delivered again',
     );
@@ -91,7 +92,7 @@ export async function handleRecord(
   }
   observe('dead_lettered');
   metrics.deadLetters.inc({ function: definition.name, reason: result.outcome });
-  log.error(
+  log().error(
     { attempt: result.attempts, status: result.status, dlq, reason: result.outcome },
     'event dead-lettered',
   );

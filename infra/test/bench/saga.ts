@@ -7,13 +7,7 @@ import { checkInvariants, connectServiceDatabases, waitUntilQuiet } from '../inv
 import { measureCommitCeiling } from './saga/ceiling.ts';
 import { watchConfirmations, type ConfirmationWatch } from './saga/confirmations.ts';
 import { closedLoop, openLoop, type BenchClient, type LoadOutcome } from './saga/load.ts';
-import {
-  peakRssMbOf,
-  stackProcesses,
-  startCpuWindow,
-  type CpuWindow,
-  type StackProcess,
-} from './saga/processes.ts';
+import { peakRssMbOf, stackProcesses, startCpuWindow, type CpuWindow } from './saga/processes.ts';
 import { committedTransactions, percentile, printCpu, round } from './saga/report.ts';
 
 /**
@@ -90,14 +84,14 @@ interface PhaseResult {
 
 async function runPhase(
   name: string,
-  processes: readonly StackProcess[],
+  runDir: string,
   watch: ConfirmationWatch,
   drive: () => Promise<LoadOutcome>,
 ): Promise<PhaseResult> {
   const databases = connectServiceDatabases();
   const commitsBefore = await committedTransactions(databases.databases.order);
   const windowStart = Date.now();
-  const cpuWindow = startCpuWindow(processes);
+  const cpuWindow = startCpuWindow(runDir);
   const outcome = await drive();
   const cpu = cpuWindow.stop();
   const windowEnd = Date.now();
@@ -153,7 +147,8 @@ async function main(): Promise<void> {
   const health = await fetch(`${gateway.url}/health`).catch(() => undefined);
   if (!health?.ok)
     throw new Error(`the gateway does not answer at ${gateway.url}: run npm start first`);
-  const processes = stackProcesses(resolvePaths().run);
+  const runDir = resolvePaths().run;
+  const processes = stackProcesses(runDir);
   const functionProcesses = processes.filter(
     (entry) => entry.name.startsWith('fn-') || entry.name === 'kafka-source',
   );
@@ -169,7 +164,7 @@ async function main(): Promise<void> {
   };
 
   log(`idle: measuring the stack's CPU for ${settings.idleSeconds} s with no load`);
-  const idle = startCpuWindow(processes);
+  const idle = startCpuWindow(runDir);
   await new Promise((resolve) => setTimeout(resolve, settings.idleSeconds * 1000));
   const idleWindow = idle.stop();
   const idleCpuPercent = (idleWindow.stackMs / idleWindow.wallMs) * 100;
@@ -190,7 +185,7 @@ async function main(): Promise<void> {
     const mode = settings.mixed ? 'mixed paths' : 'happy path';
     const closed = await runPhase(
       `closed loop, ${settings.clients} clients, ${mode}`,
-      processes,
+      runDir,
       watch,
       () =>
         closedLoop(client, {
@@ -204,7 +199,7 @@ async function main(): Promise<void> {
     placedIds.push(...closed.outcome.placed.map((order) => order.orderId));
     describePhase(closed);
 
-    const open = await runPhase(`open loop, ${settings.rate}/s, ${mode}`, processes, watch, () =>
+    const open = await runPhase(`open loop, ${settings.rate}/s, ${mode}`, runDir, watch, () =>
       openLoop(client, {
         rate: settings.rate,
         seconds: settings.openSeconds,

@@ -86,28 +86,32 @@ export function eventFunction<T extends EventType>(
   return async (request: HttpEvent): Promise<HttpResult> => {
     const started = process.hrtime.bigint();
     const attribute = (name: string): string | undefined => request.headers[name];
-    let logger = dependencies.logger.child({
-      eventId: attribute('ce-id'),
-      correlationId: attribute('ce-correlationid'),
-    });
     let eventType = attribute('ce-type') ?? 'unknown';
+    // Bound once the event is decoded; before that, lines carry the CloudEvent's own attributes.
+    let logger: Logger | undefined;
 
     const finish = (status: number, outcome: string, error?: unknown): HttpResult => {
       const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
       duration.observe({ consumer: spec.name, eventType, outcome }, latencyMs / 1000);
       handled.inc({ consumer: spec.name, eventType, outcome });
       const line = {
+        ...(logger
+          ? {}
+          : { eventId: attribute('ce-id'), correlationId: attribute('ce-correlationid') }),
         consumer: spec.name,
         eventType,
         outcome,
         status,
         latencyMs: Math.round(latencyMs * 10) / 10,
       };
-      if (status >= 500)
-        logger.error({ ...line, err: error }, 'event failed; the source will retry');
+      const log = logger ?? dependencies.logger;
+      if (status >= 500) log.error({ ...line, err: error }, 'event failed; the source will retry');
       else if (status >= 400)
-        logger.warn({ ...line, err: error }, 'event rejected; the source dead-letters it');
-      else logger.info(line, 'event handled');
+        log.warn({ ...line, err: error }, 'event rejected; the source dead-letters it');
+      // A KafkaSource delivers every record of its topics; most of a topic is not this
+      // consumer's business, and a line per such record would be most of the log.
+      else if (outcome === 'ignored') log.debug(line, 'event ignored');
+      else log.info(line, 'event handled');
       if (!error) return { status, headers: {}, body: '' };
       const problem = toProblem(error, {
         instance: `/events/${attribute('ce-id') ?? 'unknown'}`,
@@ -141,16 +145,17 @@ export function eventFunction<T extends EventType>(
       }
       const event = decoded as AtlasEvent<T>;
       eventType = event.eventType;
-      logger = dependencies.logger.child({
+      const eventLogger = dependencies.logger.child({
         eventId: event.eventId,
         correlationId: event.correlationId,
         causationId: event.causationId,
       });
+      logger = eventLogger;
 
       const applied = await dependencies.sql.begin(async (tx) => {
         if (!(await recordInInbox(tx, spec.name, event))) return false;
         await spec.handle(tx, event, {
-          logger,
+          logger: eventLogger,
           emit: async (type, payload, options) => {
             const followUp = createEvent(type, payload, {
               producer: spec.service,

@@ -115,11 +115,12 @@ export interface CpuSampler {
 }
 
 /**
- * Starts a CPU window over `processes`: their CPU time now, again at `stop()`. Processes that
- * appear during the window (a new PostgreSQL backend) are not counted, so the window should open
- * after the connection pools have filled (a warm-up does that).
+ * Starts a CPU window over the stack's processes: their CPU time now, again at `stop()`. A
+ * process that appears during the window (a PostgreSQL backend a pool opened, a restarted
+ * function) counts with all its CPU, which it spent inside the window.
  */
-export function startCpuWindow(processes: readonly StackProcess[]): CpuSampler {
+export function startCpuWindow(runDir: string): CpuSampler {
+  const processes = stackProcesses(runDir);
   const started = performance.now();
   const machineAtStart = machineBusyMs();
   const before = new Map(processes.map((entry) => [entry.pid, cpuMsOf(entry.pid) ?? 0]));
@@ -135,6 +136,12 @@ export function startCpuWindow(processes: readonly StackProcess[]): CpuSampler {
   return {
     stop() {
       clearInterval(poll);
+      const known = new Set(processes.map((entry) => entry.pid));
+      for (const entry of stackProcesses(runDir)) {
+        if (known.has(entry.pid)) continue;
+        processes.push(entry);
+        before.set(entry.pid, 0);
+      }
       const byProcess = new Map<string, number>();
       const byGroup = new Map<ProcessGroup, number>();
       let stackMs = 0;
