@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { PaymentCallback } from '@atlas/billing-domain';
-import { migrationSetsOf } from '@atlas/db';
+import { transaction, migrationSetsOf } from '@atlas/db';
 import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
 import { ConflictError, NotFoundError } from '@atlas/errors';
 import { createEvent } from '@atlas/events';
@@ -51,7 +51,7 @@ function callbackFor(
 }
 
 async function deliverCallback(callback: PaymentCallback): Promise<CallbackResult> {
-  return database.sql.begin((tx) =>
+  return transaction(database.sql, (tx) =>
     applyCallback(tx, callback, async (eventType, payload) => {
       await appendEvent(
         tx,
@@ -373,7 +373,7 @@ describe('billing on the order saga', () => {
     it('refuses to commit an entry whose debits and credits differ, or that has one line', async () => {
       const order = await invoicedOrder();
       const post = (lines: readonly [string, number, number][]) =>
-        database.sql.begin(async (tx) => {
+        transaction(database.sql, async (tx) => {
           const entryId = randomUUID();
           await tx`
             insert into ledger_entries (entry_id, order_id, invoice_id, kind, currency)

@@ -1,3 +1,4 @@
+import { transaction } from '@atlas/db';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestApi, type ServiceTestApi } from '@atlas/http/testing';
@@ -27,7 +28,9 @@ const receive = (sku: string, body: unknown, key = randomUUID(), correlationId?:
 /** Places an order the way the reservations consumer does; answers its id. */
 async function place(sku: string, quantity: number): Promise<string> {
   const orderId = randomUUID();
-  await api.sql.begin((tx) => reserveOrBackorder(tx, { orderId, lines: [{ sku, quantity }] }));
+  await transaction(api.sql, (tx) =>
+    reserveOrBackorder(tx, { orderId, lines: [{ sku, quantity }] }),
+  );
   return orderId;
 }
 
@@ -225,7 +228,7 @@ describe('the inventory item API', () => {
     await setStock('SKU-LID', { onHand: 0 });
     await setStock('SKU-POT', { onHand: 0 });
     const orderId = randomUUID();
-    await api.sql.begin((tx) =>
+    await transaction(api.sql, (tx) =>
       reserveOrBackorder(tx, {
         orderId,
         lines: [
@@ -309,7 +312,7 @@ describe('the inventory item API', () => {
     }));
 
     const results = await Promise.allSettled([
-      ...orders.map((order) => api.sql.begin((tx) => reserveOrBackorder(tx, order))),
+      ...orders.map((order) => transaction(api.sql, (tx) => reserveOrBackorder(tx, order))),
       ...Array.from({ length: 6 }, (_, index) =>
         receive(index % 2 === 0 ? 'SKU-RACE-A' : 'SKU-RACE-B', { quantity: 2 }).then(
           (response) => response.status,
@@ -317,7 +320,7 @@ describe('the inventory item API', () => {
       ),
       ...orders
         .filter((_, index) => index % 4 === 0)
-        .map((order) => api.sql.begin((tx) => releaseOrder(tx, order.orderId))),
+        .map((order) => transaction(api.sql, (tx) => releaseOrder(tx, order.orderId))),
     ]);
 
     expect(results.filter((result) => result.status === 'rejected')).toEqual([]);

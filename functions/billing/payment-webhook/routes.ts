@@ -1,4 +1,4 @@
-import type { Sql } from '@atlas/db';
+import { transaction, type Sql } from '@atlas/db';
 import { paymentCallbackSchema } from '@atlas/billing-domain';
 import { createEvent } from '@atlas/events';
 import { httpFunction, json, type HttpRouteDependencies, type Route } from '@atlas/http';
@@ -34,7 +34,7 @@ export function paymentWebhookRoutes(
       schemas: { body: paymentCallbackSchema },
       authenticate: callbackSignature(options.secret, options.now ?? (() => new Date())),
       handler: async ({ body, correlationId, logger }) => {
-        const result = await sql.begin((tx) =>
+        const result = await transaction(sql, (tx) =>
           applyCallback(tx, body, async (eventType, payload) => {
             const context = { producer: 'billing', correlationId, causationId: body.callbackId };
             await appendEvent(tx, createEvent(eventType, payload, context));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '@atlas/db';
+import { transaction, type Sql } from '@atlas/db';
 import { createEvent, type AtlasEvent, type EventPayloads, type EventType } from '@atlas/events';
 import { PAYLOAD_FIXTURES } from '@atlas/events/testing';
 import { appendEvent, type EventFunctionSpec } from '@atlas/messaging';
@@ -69,7 +69,7 @@ export async function handleEvent<T extends EventType>(
   spec: EventFunctionSpec<T>,
   event: AtlasEvent<T>,
 ): Promise<void> {
-  await sql.begin(async (tx) => {
+  await transaction(sql, async (tx) => {
     await spec.handle(tx, event, {
       logger,
       emit: async (type, payload) => {

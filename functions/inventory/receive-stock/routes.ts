@@ -1,4 +1,4 @@
-import type { Sql } from '@atlas/db';
+import { transaction, type Sql } from '@atlas/db';
 import { NotFoundError } from '@atlas/errors';
 import { createEvent } from '@atlas/events';
 import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
@@ -32,7 +32,7 @@ export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql
       authenticate: authenticate(dependencies.verifier, 'inventory:write'),
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
       handler: async ({ params, body, correlationId }) => {
-        const row = await sql.begin(async (tx) => {
+        const row = await transaction(sql, async (tx) => {
           const items = await lockItemsForStockChange(tx, [params.sku]);
           const current = items.get(params.sku);
           if (!current) throw new NotFoundError(`No inventory item ${params.sku}.`);

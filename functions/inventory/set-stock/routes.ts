@@ -1,4 +1,4 @@
-import type { Sql } from '@atlas/db';
+import { transaction, type Sql } from '@atlas/db';
 import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import {
@@ -28,7 +28,7 @@ export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): R
       authenticate: authenticate(dependencies.verifier, 'inventory:write'),
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
       handler: async ({ params, body, correlationId }) => {
-        const row = await sql.begin(async (tx) => {
+        const row = await transaction(sql, async (tx) => {
           // The locks keep a concurrent reservation from slipping between the check and the write.
           const items = await lockItemsForStockChange(tx, [params.sku]);
           assertCanSetStock(items.get(params.sku), body);

@@ -1,4 +1,4 @@
-import type { Sql } from '@atlas/db';
+import { transaction, type Sql } from '@atlas/db';
 import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import { toOrderView } from '@atlas/order-domain';
@@ -24,7 +24,7 @@ export function cancelOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql)
       handler: async (event) => {
         assertNoCancelFields(event.body);
         const orderId = event.params['orderId'] ?? '';
-        const row = await sql.begin((tx) => cancelOrder(tx, orderId, event.correlationId));
+        const row = await transaction(sql, (tx) => cancelOrder(tx, orderId, event.correlationId));
         return json(202, toOrderView(row));
       },
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Sql } from '@atlas/db';
+import { transaction, type Sql } from '@atlas/db';
 import { createEvent } from '@atlas/events';
 import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
@@ -28,7 +28,7 @@ export function placeOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql):
         const { customerId, currency, lines, paymentMethod } = body;
         const totalCents = orderTotalCents(lines);
         const total = formatCents(totalCents);
-        await sql.begin(async (tx) => {
+        await transaction(sql, async (tx) => {
           await insertOrder(tx, { id: orderId, customerId, currency, lines, totalCents });
           // The request is the root cause: its correlation id is also the causation id.
           await appendEvent(

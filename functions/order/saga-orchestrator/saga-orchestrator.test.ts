@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { migrationSetsOf } from '@atlas/db';
+import { transaction, migrationSetsOf } from '@atlas/db';
 import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
 import { createEvent, type AtlasEvent, type EventPayloads } from '@atlas/events';
 import { assertSameEventTypes } from '@atlas/messaging';
@@ -32,7 +32,7 @@ async function deliver(event: AtlasEvent): Promise<number> {
 /** An order as place-order stores it, at `total` (one line). */
 async function newOrder(total: string): Promise<string> {
   const orderId = randomUUID();
-  await database.sql.begin((tx) =>
+  await transaction(database.sql, (tx) =>
     insertOrder(tx, {
       id: orderId,
       customerId: 'cust-saga',
@@ -259,7 +259,7 @@ describe('the saga orchestrator', () => {
         await send(orderId, ...before);
         expect((await viewOf(orderId)).status).toBe(status);
 
-        await database.sql.begin((tx) => cancelOrder(tx, orderId, `cancel-${orderId}`));
+        await transaction(database.sql, (tx) => cancelOrder(tx, orderId, `cancel-${orderId}`));
         await send(orderId, ...answers);
 
         expect(await viewOf(orderId)).toMatchObject({

@@ -1,3 +1,4 @@
+import { transaction } from '@atlas/db';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin, Kafka } from 'kafkajs';
@@ -115,7 +116,7 @@ describe('rebuilding a projection', () => {
       ...events.slice(0, 4),
     ];
     for (const { event } of arrival) {
-      await api.sql.begin((tx) => projectEvent(tx, event));
+      await transaction(api.sql, (tx) => projectEvent(tx, event));
     }
   }, 60_000);
 

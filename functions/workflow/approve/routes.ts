@@ -1,4 +1,4 @@
-import type { Sql } from '@atlas/db';
+import { transaction, type Sql } from '@atlas/db';
 import { createEvent } from '@atlas/events';
 import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
@@ -29,7 +29,7 @@ export function approveRoutes(dependencies: HttpRouteDependencies, sql: Sql): Ro
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
       handler: async ({ params, body, principal, correlationId }) => {
         const by = deciderOf(principal);
-        const granted = await sql.begin(async (tx) => {
+        const granted = await transaction(sql, async (tx) => {
           const row = await decideApprovalById(tx, params.approvalId, {
             kind: 'GRANT',
             by,

@@ -1,4 +1,4 @@
-import type { Sql } from '@atlas/db';
+import { transaction, type Sql } from '@atlas/db';
 import { createEvent } from '@atlas/events';
 import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
@@ -29,7 +29,7 @@ export function rejectRoutes(dependencies: HttpRouteDependencies, sql: Sql): Rou
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
       handler: async ({ params, body, principal, correlationId }) => {
         const by = deciderOf(principal);
-        const rejected = await sql.begin(async (tx) => {
+        const rejected = await transaction(sql, async (tx) => {
           const row = await decideApprovalById(tx, params.approvalId, {
             kind: 'REJECT',
             by,

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message, Producer } from 'kafkajs';
-import type { Sql } from '@atlas/db';
+import { transaction, type Sql } from '@atlas/db';
 import type { AtlasEvent } from '@atlas/events';
 import { appendEvent } from '@atlas/messaging';
 
@@ -30,7 +30,7 @@ export async function stageOutbox(sql: Sql, events: readonly AtlasEvent[]): Prom
   const perTransaction = 5_000;
   for (let i = 0; i < events.length; i += perTransaction) {
     const chunk = events.slice(i, i + perTransaction);
-    await sql.begin((tx) => Promise.all(chunk.map((event) => appendEvent(tx, event))));
+    await transaction(sql, (tx) => Promise.all(chunk.map((event) => appendEvent(tx, event))));
   }
 }
 
@@ -60,7 +60,7 @@ export async function writePaced(
       if (!event) break;
       const wait = started + (i * 1000) / ratePerSec - performance.now();
       if (wait > 0) await sleep(wait);
-      await sql.begin((tx) => appendEvent(tx, event));
+      await transaction(sql, (tx) => appendEvent(tx, event));
       committedAt.set(event.eventId, performance.now());
     }
   }

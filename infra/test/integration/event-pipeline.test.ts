@@ -1,3 +1,4 @@
+import { transaction } from '@atlas/db';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Partitioners, type Admin, type Producer } from 'kafkajs';
@@ -120,7 +121,7 @@ describe('the event pipeline', () => {
     const sent: AtlasEvent[] = Array.from({ length: 6 }, () =>
       orderIds.map((orderId) => orderPlaced(orderId)),
     ).flat();
-    for (const event of sent) await database.sql.begin((tx) => appendEvent(tx, event));
+    for (const event of sent) await transaction(database.sql, (tx) => appendEvent(tx, event));
 
     const source = await startSource(`pipeline-${randomUUID()}`);
     await waitFor(async () => (await effects()).length >= sent.length, 'every event to be applied');

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Sql, TransactionSql } from '@atlas/db';
+import { transaction, type Sql, type TransactionSql } from '@atlas/db';
 import type { ServiceDatabases } from './databases.ts';
 
 // Hand-made rows, as the services would leave them, for the checker's own tests.
@@ -48,7 +48,7 @@ async function postEntry(
   kind: string,
   postings: readonly Posting[],
 ): Promise<void> {
-  await billing.begin((tx) => insertEntry(tx, orderId, invoiceId, kind, postings));
+  await transaction(billing, (tx) => insertEntry(tx, orderId, invoiceId, kind, postings));
 }
 
 export async function recordEvent(

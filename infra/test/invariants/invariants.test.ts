@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { serviceNames, type ServiceName } from '@atlas/config';
-import { migrationSetsOf } from '@atlas/db';
+import { transaction, migrationSetsOf } from '@atlas/db';
 import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
 import type { ServiceDatabases } from './databases.ts';
 import {
@@ -103,7 +103,7 @@ describe('the invariant checker', () => {
   it('reports a ledger entry whose debits differ from its credits', async () => {
     const { orderId, invoiceId } = await confirmedOrder(dbs);
     // The billing schema refuses this at commit; only a replica-role session gets it in.
-    await dbs.billing.begin(async (tx) => {
+    await transaction(dbs.billing, async (tx) => {
       await tx`set local session_replication_role = replica`;
       await insertEntry(tx, orderId, invoiceId, 'VOID', [['revenue', 100, 0]]);
     });

@@ -1,4 +1,4 @@
-export { createSql } from './connection.ts';
+export { createSql, transaction } from './connection.ts';
 export type { Sql, TransactionSql } from './connection.ts';
 export { MigrationError, migrate, readMigrations } from './migrate.ts';
 export type { Migration, MigrationSet } from './migrate.ts';

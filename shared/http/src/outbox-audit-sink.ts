@@ -1,4 +1,4 @@
-import type { Sql } from '@atlas/db';
+import { transaction, type Sql } from '@atlas/db';
 import { createEvent } from '@atlas/events';
 import { appendEvent } from '@atlas/outbox';
 import type { AuditSink } from './middleware/audit.ts';
@@ -17,7 +17,7 @@ export function outboxAuditSink(sql: Sql, producer: string): AuditSink {
         causationId: correlationId,
         occurredAt: at,
       });
-      await sql.begin((tx) => appendEvent(tx, event));
+      await transaction(sql, (tx) => appendEvent(tx, event));
     },
   };
 }

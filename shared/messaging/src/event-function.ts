@@ -1,6 +1,6 @@
 import type { AtlasError } from '@atlas/errors';
 import { MalformedEventError, PROBLEM_CONTENT_TYPE, asAtlasError, toProblem } from '@atlas/errors';
-import type { Sql, TransactionSql } from '@atlas/db';
+import { transaction, type Sql, type TransactionSql } from '@atlas/db';
 import {
   createEvent,
   type AtlasEvent,
@@ -152,7 +152,7 @@ export function eventFunction<T extends EventType>(
       });
       logger = eventLogger;
 
-      const applied = await dependencies.sql.begin(async (tx) => {
+      const applied = await transaction(dependencies.sql, async (tx) => {
         if (!(await recordInInbox(tx, spec.name, event))) return false;
         await spec.handle(tx, event, {
           logger: eventLogger,

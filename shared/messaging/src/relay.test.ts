@@ -1,3 +1,4 @@
+import { transaction } from '@atlas/db';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -67,7 +68,7 @@ async function readTopic(topic: string, expected: number, settleMs = 1_000): Pro
 
 async function stage(events: readonly AtlasEvent[]): Promise<void> {
   // One transaction per event, like the services: every commit wakes the relay.
-  for (const event of events) await database.sql.begin((tx) => appendEvent(tx, event));
+  for (const event of events) await transaction(database.sql, (tx) => appendEvent(tx, event));
 }
 
 /** Several events per order, in a known order, interleaved across orders. */

@@ -1,4 +1,4 @@
-import type { Sql, TransactionSql } from '@atlas/db';
+import { transaction, type Sql, type TransactionSql } from '@atlas/db';
 import type { AnyAtlasEvent } from '@atlas/events';
 import { applyToOrders, recordInTimeline } from './order-store.ts';
 
@@ -32,7 +32,7 @@ export async function rebuildProjection(
   name: ProjectionName,
   replay: EventReplay,
 ): Promise<{ readonly events: number }> {
-  return sql.begin(async (tx) => {
+  return transaction(sql, async (tx) => {
     await tx`lock table report_events, report_orders in exclusive mode`;
     if (name === 'orders') await tx`delete from report_orders`;
     else await tx`delete from report_events`;

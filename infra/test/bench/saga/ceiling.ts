@@ -1,3 +1,4 @@
+import { transaction } from '@atlas/db';
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase } from '@atlas/db/testing';
 import { createEvent } from '@atlas/events';
@@ -29,7 +30,7 @@ export async function measureCommitCeiling(
         while (performance.now() < until) {
           const orderId = randomUUID();
           const lines = [{ sku: 'SKU-CEILING', quantity: 1, unitPrice: '19.99' }];
-          await database.sql.begin(async (tx) => {
+          await transaction(database.sql, async (tx) => {
             await insertOrder(tx, {
               id: orderId,
               customerId: 'c',
