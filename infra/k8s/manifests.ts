@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { functionUrlVariable, type CatalogEntry } from '@atlas/catalog';
+import {
+  DELIVERY_POLICY,
+  functionUrlVariable,
+  isoDuration,
+  type CatalogEntry,
+} from '@atlas/catalog';
 import type { YamlMap, YamlValue } from './yaml.ts';
 
 export const NAMESPACE = 'atlas-erp';
@@ -124,9 +129,9 @@ function kafkaSources(
       topics: [topic],
       initialOffset: 'earliest',
       delivery: {
-        retry: 5,
-        backoffPolicy: 'exponential',
-        backoffDelay: 'PT0.2S',
+        retry: DELIVERY_POLICY.retries,
+        backoffPolicy: DELIVERY_POLICY.backoffPolicy,
+        backoffDelay: isoDuration(DELIVERY_POLICY.backoffDelayMs),
         deadLetterSink: {
           ref: {
             apiVersion: 'eventing.knative.dev/v1alpha1',

@@ -3,7 +3,12 @@ import { InfraError } from './lib/errors.ts';
 import { renderTable } from './lib/table.ts';
 import { down, logPath, stackContext, status, up, type ComponentStatus } from './stack.ts';
 import { startSystem } from './start.ts';
-import { startFunctions, stopFunctions } from './functions.ts';
+import {
+  functionStatuses,
+  startFunctions,
+  stopFunctions,
+  type ProcessStatus,
+} from './functions.ts';
 import { describeFunctions, START_STEPS, TEST_SETUP_STEPS } from './system-steps.ts';
 
 const USAGE = `Usage: npm run infra -- <command>
@@ -26,6 +31,21 @@ function statusTable(statuses: readonly ComponentStatus[]): string {
       s.state,
       s.pid?.toString() ?? '-',
       s.readyMs === undefined ? '-' : `${(s.readyMs / 1000).toFixed(1)}s`,
+    ]),
+  );
+}
+
+/** The function processes with what their keepers report: restarts and the last exit. */
+function processTable(statuses: readonly ProcessStatus[]): string {
+  return renderTable(
+    ['function process', 'address', 'state', 'pid', 'restarts', 'last exit'],
+    statuses.map((s) => [
+      s.name,
+      s.address,
+      s.state,
+      s.pid?.toString() ?? '-',
+      s.restarts?.toString() ?? '-',
+      s.lastExit ?? '-',
     ]),
   );
 }
@@ -63,8 +83,10 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     case 'status': {
       const statuses = await status(context);
+      const functions = functionStatuses(context);
       console.log(statusTable(statuses));
-      return statuses.every((s) => s.state !== 'down') ? 0 : 3;
+      console.log(`\n${processTable(functions)}`);
+      return [...statuses, ...functions].every((s) => s.state !== 'down') ? 0 : 3;
     }
     case 'logs': {
       const [name, flag] = rest;

@@ -1,3 +1,4 @@
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCatalog } from '@atlas/catalog';
 import type { ComponentContext } from './components/component.ts';
@@ -9,7 +10,60 @@ import { launchDetached, launchedAt, logFile, ownedPid, stopProcess } from './li
 import { httpOk, waitUntil } from './lib/wait.ts';
 import type { ComponentStatus } from './stack.ts';
 
-export type ProcessStatus = ComponentStatus & { readonly pid?: number; readonly error?: string };
+export type ProcessStatus = ComponentStatus & {
+  readonly pid?: number;
+  readonly error?: string;
+  /** How often its keeper restarted it, and why it last exited. */
+  readonly restarts?: number;
+  readonly lastExit?: string;
+};
+
+/** What a function's keeper (keeper/keeper.sh) writes about the process it keeps. */
+export interface KeeperState {
+  /** The process now running, null between an exit and its restart. */
+  readonly childPid: number | null;
+  readonly restarts: number;
+  readonly lastExit: {
+    readonly reason: string;
+    readonly at: string;
+    readonly ranSeconds: number;
+  } | null;
+}
+
+const KEEPER = join(import.meta.dirname, 'keeper', 'keeper.sh');
+
+/**
+ * A first start on a cold 2-core machine compiles and connects 30-odd processes at once: a function
+ * that is merely slow gets this long. One that exits while starting fails at once instead.
+ */
+const READY_TIMEOUT_MS = 180_000;
+
+function keeperStateFile(context: ComponentContext, name: string): string {
+  return join(context.paths.run, `${name}.keeper.json`);
+}
+
+/** The keeper's account of a function process; undefined when it has none (never started). */
+export function keeperState(context: ComponentContext, name: string): KeeperState | undefined {
+  try {
+    return JSON.parse(readFileSync(keeperStateFile(context, name), 'utf8')) as KeeperState;
+  } catch {
+    return undefined;
+  }
+}
+
+function describeExit(state: KeeperState | undefined): string | undefined {
+  const exit = state?.lastExit;
+  return exit ? `${exit.reason} at ${exit.at} after ${exit.ranSeconds}s` : undefined;
+}
+
+function lastLogLines(context: ComponentContext, name: string, count = 5): string {
+  try {
+    const lines = readFileSync(logFile(context.paths, name), 'utf8').trimEnd().split('\n');
+    return lines.slice(-count).join('\n    ');
+  } catch {
+    return '(no log)';
+  }
+}
 
 interface LocalProcess {
   readonly name: string;
@@ -54,22 +108,32 @@ async function launch(context: ComponentContext, process_: LocalProcess): Promis
       `${process_.name} cannot start: port ${process_.port} is taken by ${describePortHolder(process_.port)}.`,
     );
   }
+  const stateFile = keeperStateFile(context, process_.name);
+  rmSync(stateFile, { force: true });
+  // The keeper runs the process and restarts it when it exits on its own, as Kubernetes would.
   const pid = launchDetached(context.paths, process_.name, {
-    command: process.execPath,
-    args: [process_.entryPath],
+    command: 'sh',
+    args: [KEEPER, stateFile, process.execPath, process_.entryPath],
     cwd: context.paths.repo,
     env: { PORT: String(process_.port), ATLAS_DELIVERY_PORT: String(process_.port) },
   });
   // Ready, not only alive: a function answers once its database and Redis do, and the KafkaSource
   // once every consumer joined its group, so the first request or event after start is served.
+  // Slow is not failed; an exit while starting is, at once.
   const healthy = await waitUntil(() => httpOk(`${url}/ready`), {
-    timeoutMs: 30_000,
-    stillAlive: () => ownedPid(context.paths, process_.name, process_.entryPath) === pid,
+    timeoutMs: READY_TIMEOUT_MS,
+    stillAlive: () =>
+      ownedPid(context.paths, process_.name, process_.entryPath) === pid &&
+      (keeperState(context, process_.name)?.restarts ?? 0) === 0,
   });
-  if (!healthy)
+  if (!healthy) {
+    const exit = describeExit(keeperState(context, process_.name));
     throw new InfraError(
-      `${process_.name} was not ready (${url}/ready) within 30s; see ${logFile(context.paths, process_.name)}.`,
+      exit
+        ? `${process_.name} exited while starting (${exit}); its log ends:\n    ${lastLogLines(context, process_.name)}`
+        : `${process_.name} was not ready (${url}/ready) within ${READY_TIMEOUT_MS / 1000}s; see ${logFile(context.paths, process_.name)}.`,
     );
+  }
   return pid;
 }
 
@@ -106,6 +170,28 @@ export async function startFunctions(context: ComponentContext): Promise<Process
   return withLock(functionsLock(context), () =>
     Promise.all(localProcesses(context).map((entry) => startOne(context, entry))),
   );
+}
+
+/**
+ * Every function process as its keeper sees it: running (with the pid of the process itself),
+ * restarting (between an exit and its restart), or down (no keeper); with restarts and the last
+ * exit's reason.
+ */
+export function functionStatuses(context: ComponentContext): ProcessStatus[] {
+  return localProcesses(context).map((entry) => {
+    const address = `http://127.0.0.1:${entry.port}`;
+    const keeper = ownedPid(context.paths, entry.name, entry.entryPath);
+    const state = keeper === undefined ? undefined : keeperState(context, entry.name);
+    const lastExit = describeExit(state);
+    return {
+      name: entry.name,
+      address,
+      state: keeper === undefined ? 'down' : state?.childPid ? 'running' : 'restarting',
+      ...(state?.childPid ? { pid: state.childPid } : {}),
+      ...(state ? { restarts: state.restarts } : {}),
+      ...(lastExit ? { lastExit } : {}),
+    };
+  });
 }
 
 /** Stops the function processes this clone started (only those named in `only`, if given), by pid. */

@@ -15,7 +15,7 @@ import { logFile, ownedPid, recordPid, stopProcess } from './lib/processes.ts';
 import { waitUntil } from './lib/wait.ts';
 
 export type ComponentState =
-  'started' | 'running' | 'restarted' | 'external' | 'stopped' | 'down' | 'failed';
+  'started' | 'running' | 'restarted' | 'restarting' | 'external' | 'stopped' | 'down' | 'failed';
 
 export interface ComponentStatus {
   readonly name: string;

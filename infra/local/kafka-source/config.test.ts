@@ -2,9 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { DeliveryConfigError, loadDeliveryConfig, sinkUrl } from './config.ts';
 
 describe('the delivery settings', () => {
-  it('defaults to 200 ms backoff, 5 retries and port 8099', () => {
+  it('defaults to the one delivery policy (8 s backoff, 5 retries) and port 8099', () => {
     expect(loadDeliveryConfig({})).toEqual({
-      backoffMs: 200,
+      backoffMs: 8_000,
       retries: 5,
       timeoutMs: 30_000,
       port: 8099,

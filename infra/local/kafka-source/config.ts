@@ -1,4 +1,4 @@
-import { functionUrl, functionUrlVariable } from '@atlas/catalog';
+import { DELIVERY_POLICY, functionUrl, functionUrlVariable } from '@atlas/catalog';
 /** Settings of the local delivery process, read once at start so a bad value fails loudly then. */
 export interface DeliveryConfig {
   /** Base of the exponential backoff, in milliseconds (`ATLAS_DELIVERY_BACKOFF_MS`). */
@@ -35,8 +35,8 @@ function readInt(env: Env, name: string, fallback: number, min: number, max: num
  */
 export function loadDeliveryConfig(env: Env = process.env): DeliveryConfig {
   return {
-    backoffMs: readInt(env, 'ATLAS_DELIVERY_BACKOFF_MS', 200, 0, 60_000),
-    retries: readInt(env, 'ATLAS_DELIVERY_RETRIES', 5, 0, 5),
+    backoffMs: readInt(env, 'ATLAS_DELIVERY_BACKOFF_MS', DELIVERY_POLICY.backoffDelayMs, 0, 60_000),
+    retries: readInt(env, 'ATLAS_DELIVERY_RETRIES', DELIVERY_POLICY.retries, 0, 5),
     timeoutMs: readInt(env, 'ATLAS_DELIVERY_TIMEOUT_MS', 30_000, 100, 600_000),
     port: readInt(env, 'ATLAS_DELIVERY_PORT', 8099, 1, 65_535),
   };

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { HttpCloudEvent } from './cloudevent.ts';
 import { deliverWithRetry, type DeliverOptions } from './deliver.ts';
 import type { UpstreamCall } from '@atlas/http/upstream';
+import { DELIVERY_POLICY, guaranteedRetryWindowMs } from '@atlas/catalog';
 import { backoffDelay, isRetriableStatus } from './retry.ts';
 
 const event: HttpCloudEvent = { headers: { 'ce-id': 'e-1' }, body: Buffer.from('x'), id: 'e-1' };
@@ -96,10 +97,22 @@ describe('the retry policy', () => {
     expect([400, 401, 403, 413, 415, 422].some(isRetriableStatus)).toBe(false);
   });
 
-  it('draws each delay from zero up to base·2^(retry-1)', () => {
+  it('draws each delay from the upper half of base·2^(retry-1)', () => {
     expect([1, 2, 3, 4, 5].map((retry) => backoffDelay(200, retry, () => 0.999_999))).toEqual([
       199, 399, 799, 1599, 3199,
     ]);
-    expect(backoffDelay(200, 5, () => 0)).toBe(0);
+    expect([1, 2, 3, 4, 5].map((retry) => backoffDelay(200, retry, () => 0))).toEqual([
+      100, 200, 400, 800, 1600,
+    ]);
+  });
+
+  it("rides out a two-minute outage on its shortest schedule, within the contract's 5 retries", () => {
+    const shortest = [1, 2, 3, 4, 5].reduce(
+      (sum, retry) => sum + backoffDelay(DELIVERY_POLICY.backoffDelayMs, retry, () => 0),
+      0,
+    );
+    expect(DELIVERY_POLICY.retries).toBeLessThanOrEqual(5);
+    expect(shortest).toBeGreaterThan(120_000);
+    expect(guaranteedRetryWindowMs()).toBe(shortest);
   });
 });

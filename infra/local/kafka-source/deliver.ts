@@ -55,6 +55,22 @@ async function attempt(options: DeliverOptions): Promise<Attempt> {
   }
 }
 
+/** kafkajs's default heartbeat interval; its session times out after 30 s without one. */
+const HEARTBEAT_EVERY_MS = 3_000;
+
+/**
+ * Sleeps `ms` (up to two minutes between the last retries) in slices, heartbeating between them, so
+ * the group does not take the partition away from a source that is only waiting to retry.
+ */
+async function waitHeartbeating(ms: number, options: DeliverOptions): Promise<void> {
+  const until = Date.now() + ms;
+  await options.heartbeat();
+  for (let left = ms; left > 0; left = until - Date.now()) {
+    await sleep(Math.min(left, HEARTBEAT_EVERY_MS), options.signal);
+    await options.heartbeat();
+  }
+}
+
 /**
  * POSTs one CloudEvent until the sink accepts it (2xx), refuses it for good (a non-retriable
  * 4xx, or a 1xx/3xx nobody should answer), or `retries` retries are spent. Rejects only when
@@ -75,8 +91,6 @@ export async function deliverWithRetry(options: DeliverOptions): Promise<Deliver
 
     const delayMs = backoffDelay(options.backoffMs, retry + 1, options.random);
     options.onRetry?.(retry + 1, status, delayMs);
-    await options.heartbeat();
-    await sleep(delayMs, options.signal);
-    await options.heartbeat();
+    await waitHeartbeating(delayMs, options);
   }
 }

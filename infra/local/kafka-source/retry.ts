@@ -8,16 +8,18 @@ export function isRetriableStatus(status: number): boolean {
 }
 
 /**
- * Full-jitter exponential backoff: retry `n` (1-based) waits random(0, base·2^(n-1)), Knative's
- * `exponential` policy (delay·2^retryIndex, first retry index 0) with AWS-style full jitter so
- * many sources retrying one sick function do not arrive in lockstep.
+ * Equal-jitter exponential backoff: retry `n` (1-based) waits between half and all of
+ * base·2^(n-1), Knative's `exponential` policy (delay·2^retryIndex, first index 0) with jitter so
+ * many sources retrying one sick function do not arrive in lockstep. Never less than half: the
+ * retries must still span the outage the policy promises to ride out (DELIVERY_POLICY).
  */
 export function backoffDelay(
   baseMs: number,
   retry: number,
   random: () => number = Math.random,
 ): number {
-  return Math.floor(random() * baseMs * 2 ** (retry - 1));
+  const step = baseMs * 2 ** (retry - 1);
+  return Math.floor(step / 2 + random() * (step / 2));
 }
 
 /** Resolves after `ms`, or rejects at once when `signal` aborts (the process is stopping). */

@@ -1,5 +1,6 @@
 import { Partitioners, logLevel, type Consumer } from 'kafkajs';
 import { createKafka } from '@atlas/messaging/kafka';
+import { DELIVERY_POLICY } from '@atlas/catalog';
 import type { Logger, Registry } from '@atlas/observability';
 import { sinkUrl, type Env } from './config.ts';
 import { deadLetterTopic } from './dead-letter.ts';
@@ -24,7 +25,7 @@ export interface KafkaSourcesOptions {
   readonly brokers: readonly string[];
   readonly logger: Logger;
   readonly registry: Registry;
-  /** Base of the full-jitter exponential backoff. Default 200 ms. */
+  /** Base of the equal-jitter exponential backoff. Default DELIVERY_POLICY's (8 s). */
   readonly backoffMs?: number;
   /** Retries after the first attempt. Default 5. */
   readonly retries?: number;
@@ -94,8 +95,8 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
   const aborter = new AbortController();
   const metrics = deliveryMetrics(options.registry);
   const settings = {
-    backoffMs: options.backoffMs ?? 200,
-    retries: options.retries ?? 5,
+    backoffMs: options.backoffMs ?? DELIVERY_POLICY.backoffDelayMs,
+    retries: options.retries ?? DELIVERY_POLICY.retries,
     timeoutMs: options.timeoutMs ?? 30_000,
     post: options.post ?? createUpstreamClient(),
   };
