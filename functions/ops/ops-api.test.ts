@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Admin, Kafka } from 'kafkajs';
 import { loadCatalog } from '@atlas/catalog';
 import { loadStackConfig } from '@atlas/config';
+import { createRedisClient } from '@atlas/idempotency';
+import { removeKeys } from '@atlas/idempotency/testing';
+import type { Redis } from 'ioredis';
 import { createEventCodec, registerSchemas, type AtlasEvent } from '@atlas/events';
 import { startTestApi, type TestApi } from '@atlas/http/testing';
 import {
@@ -16,6 +19,8 @@ import { cloudEventKafkaHeaders } from '@atlas/messaging';
 import { orderPlaced, testKafka } from '@atlas/messaging/testing';
 import type { DeadLetterSource } from './dead-letters/dead-letter-store.ts';
 import { listDeadLettersRoutes } from './list-dead-letters/routes.ts';
+import { redisRedrivenLedger } from './dead-letters/redriven-ledger.ts';
+import { redriveDeadLettersRoutes } from './redrive-dead-letters/routes.ts';
 import { replayDeadLetterRoutes } from './replay-dead-letter/routes.ts';
 
 // The two ops functions' routes over two throwaway dead-letter topics, holding records written
@@ -67,6 +72,11 @@ const failures: Failure[] = [];
 const sourceOffsets = ['17', '18', '4'];
 let catalogEnv: Record<string, string>;
 
+let redis: Redis;
+const ledgerPrefix = `atlas:test:${randomUUID()}:redriven`;
+const redrive = (body: unknown, user = 'ops') =>
+  api.call('POST', '/v1/ops/dlq/replay', { user, key: randomUUID(), body });
+
 const replay = (id: string, user = 'ops', key = randomUUID()) =>
   api.call('POST', `/v1/ops/dlq/${id}/replay`, { user, key });
 
@@ -89,6 +99,12 @@ describe('the dead-letter API', () => {
     await registerSchemas({ registryUrl: config.schemaRegistry.url });
     const codec = createEventCodec({ registryUrl: config.schemaRegistry.url });
     sink = createServer((request, response) => {
+      // The order service's get-order, as the bulk redrive's dry run asks it.
+      if (request.method === 'GET' && request.url?.startsWith('/v1/orders/')) {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ status: 'INVENTORY_RESERVED' }));
+        return;
+      }
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
@@ -102,7 +118,10 @@ describe('the dead-letter API', () => {
     sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}/`;
     // A catalog consumer whose URL override points at the sink: replays go to where the catalog
     // says the function is now, not to the stale URL recorded when it failed.
-    catalogEnv = { ATLAS_FUNCTION_URL_REPORTING_PROJECT_EVENTS: sinkUrl };
+    catalogEnv = {
+      ATLAS_FUNCTION_URL_REPORTING_PROJECT_EVENTS: sinkUrl,
+      ATLAS_FUNCTION_URL_ORDER_GET_ORDER: sinkUrl,
+    };
 
     const events = [orderPlaced(), orderPlaced(), orderPlaced()];
     const values = await Promise.all(events.map((event) => codec.encode(event)));
@@ -173,6 +192,7 @@ describe('the dead-letter API', () => {
     await producer.disconnect();
 
     const source: DeadLetterSource = { kafka, topics: dlqTopics };
+    redis = await createRedisClient(loadStackConfig().redis.url);
     api = await startTestApi({
       name: 'ops-api-test',
       routes: (dependencies) => [
@@ -180,6 +200,13 @@ describe('the dead-letter API', () => {
         ...replayDeadLetterRoutes(dependencies, {
           source,
           catalog: loadCatalog(),
+          env: catalogEnv,
+          timeoutMs: 5_000,
+        }),
+        ...redriveDeadLettersRoutes(dependencies, {
+          source,
+          catalog: loadCatalog(),
+          ledger: redisRedrivenLedger(redis, ledgerPrefix),
           env: catalogEnv,
           timeoutMs: 5_000,
         }),
@@ -192,6 +219,8 @@ describe('the dead-letter API', () => {
     await api.close();
     await new Promise((resolve) => sink.close(resolve));
     await admin.deleteTopics({ topics: dlqTopics });
+    await removeKeys(redis, ledgerPrefix);
+    redis.disconnect();
     await admin.disconnect();
   });
 
@@ -320,10 +349,91 @@ describe('the dead-letter API', () => {
     });
   });
 
+  describe('bulk redrive', () => {
+    interface Redrive {
+      dryRun: boolean;
+      selected: number;
+      delivered: number;
+      wouldDeliver: number;
+      alreadyRedriven: number;
+      items: {
+        id: string;
+        eventId: string;
+        orderId: string;
+        orderStatus?: string;
+        outcome: string;
+      }[];
+    }
+    const third = (): Failure => {
+      const failure = failures[2];
+      if (!failure) throw new Error('no failure');
+      return failure;
+    };
+
+    it("answers in a dry run what would be delivered and each order's status, delivering nothing", async () => {
+      received.length = 0;
+
+      const response = await redrive({ consumer: 'project-events', dryRun: true });
+
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as Redrive;
+      expect(body).toMatchObject({ dryRun: true, selected: 1, wouldDeliver: 1, delivered: 0 });
+      expect(body.items).toEqual([
+        expect.objectContaining({
+          id: `${billingDomain}-0-0`,
+          eventId: third().event.eventId,
+          orderId: third().event.aggregateId,
+          orderStatus: 'INVENTORY_RESERVED',
+          outcome: 'would-deliver',
+        }),
+      ]);
+      expect(received).toHaveLength(0);
+    });
+
+    it('delivers the selection once; a second redrive of it delivers nothing', async () => {
+      received.length = 0;
+
+      const first = (await (await redrive({ consumer: 'project-events' })).json()) as Redrive;
+      const second = (await (await redrive({ consumer: 'project-events' })).json()) as Redrive;
+
+      expect(first).toMatchObject({ dryRun: false, selected: 1, delivered: 1 });
+      expect(second).toMatchObject({ selected: 1, delivered: 0, alreadyRedriven: 1 });
+      expect(received.map(({ headers }) => headers['ce-id'])).toEqual([third().event.eventId]);
+    });
+
+    it('narrows by event type and failure time, oldest failure first', async () => {
+      const response = await redrive({
+        eventType: 'OrderPlaced',
+        from: '2026-11-28T09:30:00Z',
+        to: '2026-11-28T12:00:00Z',
+        dryRun: true,
+      });
+      const body = (await response.json()) as Redrive;
+      expect(body.items.map((item) => item.id)).toEqual([
+        `${orderDomain}-0-0`,
+        `${orderDomain}-0-1`,
+      ]);
+    });
+
+    it.each([
+      ['no selector', {}],
+      ['an unknown field', { consumer: 'project-events', everything: true }],
+      [
+        'a window that ends before it starts',
+        { from: '2026-11-28T12:00:00Z', to: '2026-11-28T09:00:00Z' },
+      ],
+    ])('answers 400 to %s', async (_case, body) => {
+      const response = await redrive(body);
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+    });
+  });
+
   describe('who may operate', () => {
-    it.each(['viewer', 'finance'])('answers 403 to %s on both routes', async (user) => {
+    it.each(['viewer', 'finance'])('answers 403 to %s on every route', async (user) => {
       expect((await api.call('GET', '/v1/ops/dlq', { user })).status).toBe(403);
       expect((await replay(`${orderDomain}-0-0`, user)).status).toBe(403);
+      expect((await redrive({ consumer: 'project-events' }, user)).status).toBe(403);
     });
 
     it('answers 401 without a token', async () => {

@@ -1,3 +1,4 @@
+import { redriveSelectorSchema } from '../../functions/ops/dead-letters/redrive.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
@@ -366,6 +367,7 @@ const BODY_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'billing-payment-webhook': paymentCallbackSchema,
   'workflow-approve': approveBodySchema,
   'workflow-reject': rejectBodySchema,
+  'ops-redrive-dead-letters': redriveSelectorSchema,
   // Checked in the handler rather than by a body schema: no fields, no body or `{}`.
   'order-cancel-order': z.unknown().refine((body) => {
     try {

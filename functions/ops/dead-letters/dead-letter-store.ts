@@ -23,18 +23,23 @@ function readOptions(source: DeadLetterSource): { groupPrefix: string; timeoutMs
   };
 }
 
-/** Every dead letter of the topics as they are now, newest failure first. */
-export async function listDeadLetters(source: DeadLetterSource): Promise<DeadLetter[]> {
-  const letters: DeadLetter[] = [];
+/** Every dead-letter record of the topics as they are now, in topic and offset order. */
+export async function listDeadLetterRecords(source: DeadLetterSource): Promise<DeadLetterRecord[]> {
+  const records: DeadLetterRecord[] = [];
   await readTopicsToEnd(
     source.kafka,
     source.topics,
     async (record) => {
-      letters.push(toDeadLetter(record));
+      records.push(record);
     },
     readOptions(source),
   );
-  return letters.sort(byNewestFailure);
+  return records;
+}
+
+/** Every dead letter of the topics as they are now, newest failure first. */
+export async function listDeadLetters(source: DeadLetterSource): Promise<DeadLetter[]> {
+  return (await listDeadLetterRecords(source)).map(toDeadLetter).sort(byNewestFailure);
 }
 
 /** The record an id names, or null when the id names none of the topics' records. */

@@ -1,18 +1,23 @@
 import { z } from 'zod';
 import type { CatalogEntry } from '@atlas/catalog';
 import { ConflictError, NotFoundError, PROBLEM_CONTENT_TYPE, toProblem } from '@atlas/errors';
-import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
+import {
+  authenticate,
+  createUpstreamClient,
+  httpFunction,
+  idempotency,
+  json,
+  type Route,
+} from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import { headerText } from '../dead-letters/dead-letter.ts';
 import { findDeadLetterRecord, type DeadLetterSource } from '../dead-letters/dead-letter-store.ts';
-import { replayRequestOf, replayTarget } from './replay.ts';
+import { accepted, deliverToConsumer } from '../dead-letters/deliver.ts';
+import { replayRequestOf, replayTarget } from '../dead-letters/replay.ts';
 import { ReplayRejectedError } from '@atlas/errors';
 
 const METHOD = 'POST';
 const ROUTE = '/v1/ops/dlq/:id/replay';
-/** Knative keeps 1 KiB of a failed answer; so does the 502 that reports one. */
-const ANSWER_LIMIT = 1024;
-
 const paramsSchema = z.strictObject({ id: z.string().min(1).max(100) });
 
 export interface ReplayOptions {
@@ -23,26 +28,6 @@ export interface ReplayOptions {
   readonly timeoutMs?: number;
 }
 
-async function post(
-  url: string,
-  request: { headers: Record<string, string>; body: Buffer },
-  timeoutMs: number,
-): Promise<{ status: number; body: string }> {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const body = Buffer.from(await response.arrayBuffer()).subarray(0, ANSWER_LIMIT);
-    return { status: response.status, body: body.toString('utf8') };
-  } catch (error) {
-    // No answer at all (refused, reset, timed out), which Knative records as code 0.
-    return { status: 0, body: error instanceof Error ? error.message : 'no answer' };
-  }
-}
-
 /**
  * `POST /v1/ops/dlq/:id/replay`: sends one dead letter to its consumer again, once, as the
  * KafkaSource would. The consumer's inbox makes a second replay of an applied event harmless.
@@ -51,6 +36,7 @@ export function replayDeadLetterRoutes(
   dependencies: HttpRouteDependencies,
   options: ReplayOptions,
 ): Route[] {
+  const send = createUpstreamClient();
   const handle = httpFunction(
     {
       name: 'replay-dead-letter',
@@ -75,9 +61,9 @@ export function replayDeadLetterRoutes(
           eventType: headerText(record.message.headers, 'ce_type'),
           consumer: headerText(record.message.headers, 'atlas_dlq_consumer'),
         };
-        const answer = await post(target, request, options.timeoutMs ?? 30_000);
+        const answer = await deliverToConsumer(send, target, request, options.timeoutMs ?? 30_000);
         logger.info({ ...replayed, consumerStatus: answer.status }, 'dead letter replayed');
-        if (answer.status >= 200 && answer.status < 300) {
+        if (accepted(answer)) {
           return json(202, { ...replayed, status: 'REPLAYED', consumerStatus: answer.status });
         }
         // Returned, not thrown: the replay did reach out, so the answer is this key's answer (a

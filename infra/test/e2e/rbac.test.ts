@@ -151,6 +151,14 @@ const CASES: readonly Case[] = [
   },
   {
     method: 'POST',
+    path: '/v1/ops/dlq/replay',
+    route: 'POST /v1/ops/dlq/replay',
+    body: { ids: [NO_ORDER], dryRun: true },
+    allowed: WRITERS,
+    permitted: 200,
+  },
+  {
+    method: 'POST',
     path: '/v1/ops/projections/no-such-projection/rebuild',
     route: 'POST /v1/ops/projections/:name/rebuild',
     allowed: WRITERS,

@@ -7,6 +7,7 @@ import {
   createRedisClient,
   type IdempotencyStore,
 } from '@atlas/idempotency';
+import type { Redis } from 'ioredis';
 import {
   createLogger,
   createMetricsRegistry,
@@ -43,7 +44,8 @@ export interface StatelessHttpFunctionOptions {
   readonly service: string;
   readonly name: string;
   readonly port: number;
-  readonly routes: (dependencies: HttpRouteDependencies) => readonly Route[];
+  /** Built once at start-up; `redis` is the connection the idempotency store uses, for state of its own. */
+  readonly routes: (dependencies: HttpRouteDependencies, redis: Redis) => readonly Route[];
   /** Extra `/ready` checks (the brokers it reads, ...) and what to release on shutdown. */
   readonly readiness?: Readonly<Record<string, () => Promise<void>>>;
   readonly onShutdown?: () => Promise<void>;
@@ -113,7 +115,7 @@ export async function runStatelessHttpFunction(
     service: options.service,
     name: options.name,
     port: options.port,
-    routes: options.routes(dependencies),
+    routes: options.routes(dependencies, redis),
     logger,
     registry,
     readiness: {
