@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AtlasEvent } from '@atlas/events';
+import { outboxAuditSink } from '@atlas/http';
 import { startTestApi, type ServiceTestApi } from '@atlas/http/testing';
 import { cancelOrderRoutes } from './cancel-order/routes.ts';
 import { getOrderRoutes } from './get-order/routes.ts';
@@ -43,9 +44,16 @@ const cancel = (orderId: string, options: { body?: unknown; key?: string } = {})
     ...(options.body === undefined ? {} : { body: options.body }),
   });
 
+/** The saga events staged for an order (its audit records aside: see auditOf). */
 const outboxOf = (orderId: string) =>
   api.sql<{ event_type: string; event: AtlasEvent }[]>`
-    select event_type, event from atlas_outbox where aggregate_id = ${orderId} order by id`;
+    select event_type, event from atlas_outbox
+    where aggregate_id = ${orderId} and event_type <> 'AuditRecorded' order by id`;
+
+/** Each outbox row of an order with the transaction that wrote it. */
+const writersOf = (orderId: string) =>
+  api.sql<{ event_type: string; xid: string }[]>`
+    select event_type, xmin::text as xid from atlas_outbox where aggregate_id = ${orderId} order by id`;
 
 describe('the order API', () => {
   beforeAll(async () => {
@@ -59,10 +67,46 @@ describe('the order API', () => {
         ...cancelOrderRoutes(dependencies, sql),
       ],
       users: ['ops', 'admin', 'viewer', 'finance'],
+      audit: (sql) => outboxAuditSink(sql, 'order'),
     });
   });
 
   afterAll(() => api.close());
+
+  describe('auditing', () => {
+    it('stages the audit record of a placement in the transaction that stores the order', async () => {
+      const response = await place(anOrder(), randomUUID(), 'ops', `audit-${randomUUID()}`);
+      const { orderId } = (await response.json()) as { orderId: string };
+
+      const writers = await writersOf(orderId);
+
+      // One transaction wrote both: a crash can lose neither alone.
+      expect(writers.map((row) => row.event_type)).toEqual(['OrderPlaced', 'AuditRecorded']);
+      expect(new Set(writers.map((row) => row.xid)).size).toBe(1);
+    });
+
+    it('stages the audit record of a cancellation with its compensation request', async () => {
+      const placed = await place(anOrder(), randomUUID(), 'ops', `audit-${randomUUID()}`);
+      const { orderId } = (await placed.json()) as { orderId: string };
+
+      expect((await cancel(orderId)).status).toBe(202);
+
+      const cancelWriters = (await writersOf(orderId)).slice(2);
+      expect(cancelWriters.map((row) => row.event_type)).toEqual([
+        'InventoryReleaseRequested',
+        'AuditRecorded',
+      ]);
+      expect(new Set(cancelWriters.map((row) => row.xid)).size).toBe(1);
+    });
+
+    it('records a refused command on its own, after the answer', async () => {
+      const unknown = randomUUID();
+
+      expect((await cancel(unknown)).status).toBe(404);
+
+      expect((await writersOf(unknown)).map((row) => row.event_type)).toEqual(['AuditRecorded']);
+    });
+  });
 
   describe('placing an order', () => {
     it('answers 202 with the total and a Location, and stages OrderPlaced with the order', async () => {

@@ -31,8 +31,8 @@ export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql
       schemas: { params: skuParamsSchema, body: receiptBodySchema },
       authenticate: authenticate(dependencies.verifier, 'inventory:write'),
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
-      handler: async ({ params, body, correlationId }) => {
-        const row = await transaction(sql, async (tx) => {
+      handler: async ({ params, body, correlationId, stageAudit }) =>
+        transaction(sql, async (tx) => {
           const items = await lockItemsForStockChange(tx, [params.sku]);
           const current = items.get(params.sku);
           if (!current) throw new NotFoundError(`No inventory item ${params.sku}.`);
@@ -51,12 +51,12 @@ export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql
           await stageFilledBackorders(tx, await fillBackorders(tx, [params.sku]), cause);
           const [after] = await tx<ItemRow[]>`
             select sku, name, on_hand, reserved from inventory_items where sku = ${params.sku}`;
-          return after;
-        });
-        if (!row) throw new Error('the received item is missing');
-        const { sku, onHand, reserved, available } = toItem(row);
-        return json(202, { sku, onHand, reserved, available });
-      },
+          if (!after) throw new Error('the received item is missing');
+          const { sku, onHand, reserved, available } = toItem(after);
+          const response = json(202, { sku, onHand, reserved, available });
+          await stageAudit(tx, response);
+          return response;
+        }),
     },
     dependencies,
   );

@@ -27,8 +27,8 @@ export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): R
       schemas: { params: skuParamsSchema, body: setStockBodySchema },
       authenticate: authenticate(dependencies.verifier, 'inventory:write'),
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
-      handler: async ({ params, body, correlationId }) => {
-        const row = await transaction(sql, async (tx) => {
+      handler: async ({ params, body, correlationId, stageAudit }) =>
+        transaction(sql, async (tx) => {
           // The locks keep a concurrent reservation from slipping between the check and the write.
           const items = await lockItemsForStockChange(tx, [params.sku]);
           assertCanSetStock(items.get(params.sku), body);
@@ -43,11 +43,11 @@ export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): R
           await stageFilledBackorders(tx, filled, { correlationId, causationId: correlationId });
           const [saved] = await tx<ItemRow[]>`
             select sku, name, on_hand, reserved from inventory_items where sku = ${params.sku}`;
-          return saved;
-        });
-        if (!row) throw new Error('the upserted item is missing');
-        return json(200, toItem(row));
-      },
+          if (!saved) throw new Error('the upserted item is missing');
+          const response = json(200, toItem(saved));
+          await stageAudit(tx, response);
+          return response;
+        }),
     },
     dependencies,
   );

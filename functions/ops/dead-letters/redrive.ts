@@ -28,10 +28,10 @@ export const redriveSelectorSchema = z
       body.from !== undefined ||
       body.to !== undefined ||
       body.ids !== undefined,
-    { message: 'Name at least one selector: consumer, eventType, from, to or ids.' },
+    { error: 'Name at least one selector: consumer, eventType, from, to or ids.' },
   )
   .refine((body) => !body.from || !body.to || Date.parse(body.from) < Date.parse(body.to), {
-    message: '`from` must be before `to`.',
+    error: '`from` must be before `to`.',
     path: ['to'],
   });
 

@@ -24,8 +24,12 @@ export function cancelOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql)
       handler: async (event) => {
         assertNoCancelFields(event.body);
         const orderId = event.params['orderId'] ?? '';
-        const row = await transaction(sql, (tx) => cancelOrder(tx, orderId, event.correlationId));
-        return json(202, toOrderView(row));
+        return transaction(sql, async (tx) => {
+          const row = await cancelOrder(tx, orderId, event.correlationId);
+          const response = json(202, toOrderView(row));
+          await event.stageAudit(tx, response);
+          return response;
+        });
       },
     },
     dependencies,

@@ -23,11 +23,16 @@ export function placeOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql):
       schemas: { body: placeOrderBodySchema },
       authenticate: authenticate(dependencies.verifier, 'orders:write'),
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
-      handler: async ({ body, correlationId }) => {
+      handler: async ({ body, correlationId, stageAudit }) => {
         const orderId = randomUUID();
         const { customerId, currency, lines, paymentMethod } = body;
         const totalCents = orderTotalCents(lines);
         const total = formatCents(totalCents);
+        const response = json(
+          202,
+          { orderId, status: 'PENDING', total, currency },
+          { location: `/v1/orders/${orderId}` },
+        );
         await transaction(sql, async (tx) => {
           await insertOrder(tx, { id: orderId, customerId, currency, lines, totalCents });
           // The request is the root cause: its correlation id is also the causation id.
@@ -39,12 +44,9 @@ export function placeOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql):
               { producer: 'order', correlationId, causationId: correlationId },
             ),
           );
+          await stageAudit(tx, response);
         });
-        return json(
-          202,
-          { orderId, status: 'PENDING', total, currency },
-          { location: `/v1/orders/${orderId}` },
-        );
+        return response;
       },
     },
     dependencies,

@@ -27,9 +27,9 @@ export function approveRoutes(dependencies: HttpRouteDependencies, sql: Sql): Ro
       schemas: { params: approvalParamsSchema, body: approveBodySchema },
       authenticate: authenticate(dependencies.verifier, 'approvals:decide'),
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
-      handler: async ({ params, body, principal, correlationId }) => {
+      handler: async ({ params, body, principal, correlationId, stageAudit }) => {
         const by = deciderOf(principal);
-        const granted = await transaction(sql, async (tx) => {
+        return transaction(sql, async (tx) => {
           const row = await decideApprovalById(tx, params.approvalId, {
             kind: 'GRANT',
             by,
@@ -49,9 +49,10 @@ export function approveRoutes(dependencies: HttpRouteDependencies, sql: Sql): Ro
               { producer: 'workflow', correlationId, causationId: correlationId },
             ),
           );
-          return row;
+          const response = json(202, toApprovalView(row));
+          await stageAudit(tx, response);
+          return response;
         });
-        return json(202, toApprovalView(granted));
       },
     },
     dependencies,

@@ -77,6 +77,10 @@ describe('the audit of commands', () => {
           if (sinkFails) throw new Error('audit store down');
           recorded.push(entry);
         },
+        // These handlers have no transaction to stage in; staging is proven by the services.
+        stage: async () => {
+          throw new Error('not staged in these tests');
+        },
       },
     };
     const adjust = httpFunction(

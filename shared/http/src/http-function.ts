@@ -1,7 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
 import type { Logger, Registry } from '@atlas/observability';
-import { auditStep, type AuditSink } from './middleware/audit.ts';
+import { auditOf, type AuditSink, type StageAudit } from './middleware/audit.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { observe } from './middleware/observe.ts';
 import { validate, type RequestSchemas } from './middleware/validate.ts';
@@ -17,6 +17,12 @@ export type ValidatedEvent<S extends RequestSchemas> = Omit<
   HttpEvent,
   'body' | 'params' | 'query'
 > & {
+  /**
+   * Stages this command's audit record (ADR-0027) in `tx`, the transaction of its effect, with the
+   * answer the handler is about to give. A command that commits an effect calls it inside that
+   * transaction; everything else is audited after the answer.
+   */
+  readonly stageAudit: StageAudit;
   readonly body: Infer<S['body']>;
   readonly params: S['params'] extends z.ZodType
     ? z.infer<S['params']>
@@ -65,18 +71,23 @@ export function httpFunction<S extends RequestSchemas>(
   if (spec.authenticate) chain.use(spec.authenticate);
   chain.use(jsonBody()).use(validate(spec.schemas));
   if (spec.idempotency) chain.use(spec.idempotency);
-  const handler = chain.handler((event) =>
-    event.idempotentReplay
-      ? Promise.resolve(event.idempotentReplay)
-      : spec.handler(event as unknown as ValidatedEvent<S>),
-  );
-  const audit =
-    spec.method !== 'GET' && dependencies.audit ? auditStep(spec, dependencies.audit) : undefined;
+  const audited = spec.method !== 'GET' ? dependencies.audit : undefined;
+  const noAudit: StageAudit = () => Promise.resolve();
+  const handler = chain.handler((event) => {
+    if (event.idempotentReplay) return Promise.resolve(event.idempotentReplay);
+    const stageAudit = (event as AuditedEvent).audit?.stage ?? noAudit;
+    return spec.handler({ ...event, stageAudit } as unknown as ValidatedEvent<S>);
+  });
   return async (event) => {
+    const audit = audited ? auditOf(spec, audited, event) : undefined;
+    if (audit) (event as AuditedEvent).audit = audit;
     const result = await handler(event, {} as never);
     // observe() turns every failure into a problem response, so a missing result is a bug in the chain.
     if (!result) throw new Error(`${spec.name}: the middleware chain produced no response`);
-    await audit?.(event, result);
+    await audit?.afterAnswer(result);
     return result;
   };
 }
+
+/** The event while the chain runs, carrying its command's audit for the handler to stage. */
+type AuditedEvent = HttpEvent & { audit?: ReturnType<typeof auditOf> };

@@ -1,5 +1,6 @@
 import type { AuditOutcome, AuditRecordedPayload } from '@atlas/events';
 import type { Logger } from '@atlas/observability';
+import type { TransactionSql } from '@atlas/db';
 import type { HttpEvent, HttpResult } from '../types.ts';
 
 export type { AuditOutcome } from '@atlas/events';
@@ -16,7 +17,13 @@ export interface AuditRecord extends AuditRecordedPayload {
 
 /** Where audit records go; `runHttpFunction` stages them in the service's outbox. */
 export interface AuditSink {
+  /** Records an entry on its own (a refusal, a replay, a failure: nothing else to commit with). */
   record(entry: AuditRecord): Promise<void>;
+  /**
+   * Stages an entry in the command's own transaction, so the effect and its audit record commit
+   * together or not at all (a crash between two transactions would lose the record).
+   */
+  stage(tx: TransactionSql, entry: AuditRecord): Promise<void>;
 }
 
 export interface AuditedRoute {
@@ -107,31 +114,56 @@ export function auditRecordOf(
   };
 }
 
+/** Where a handler stages its command's audit record inside its own transaction. */
+export type StageAudit = (tx: TransactionSql, result: HttpResult) => Promise<void>;
+
 /**
- * The audit step of a command: after the whole chain answered (success, refusal or failure),
- * records it. A sink failure is logged with the record and never changes the answer: the command
- * has already committed, and failing its response would invite a retry that runs it twice.
+ * The audit of one command: `stage` for the handler, to call inside the transaction of its effect
+ * with the answer it is about to give; `afterAnswer` for the chain, which records whatever was not
+ * staged with that same answer (refusals, replays, failures, and a staged answer that never got
+ * out because something failed after it). A sink failure after the answer is logged with the
+ * record and never changes the answer: the command has already committed, and failing its
+ * response would invite a retry that runs it twice.
  */
-export function auditStep(
+export function auditOf(
   route: AuditedRoute,
   sink: AuditSink,
-): (event: HttpEvent, result: HttpResult) => Promise<void> {
-  return async (event, result) => {
-    const entry = auditRecordOf(route, event, result);
-    if (!entry) return;
-    try {
-      await sink.record(entry);
-    } catch (error) {
-      event.logger.error({ err: error, audit: entry }, 'could not record the audit entry');
-    }
+  event: HttpEvent,
+): { stage: StageAudit; afterAnswer: (result: HttpResult) => Promise<void> } {
+  let stagedStatus: number | undefined;
+  return {
+    stage: async (tx, result) => {
+      const entry = auditRecordOf(route, event, result);
+      if (!entry) return;
+      await sink.stage(tx, entry);
+      stagedStatus = result.status;
+    },
+    afterAnswer: async (result) => {
+      if (stagedStatus === result.status) return;
+      await recordAfterAnswer(route, sink, event, result);
+    },
   };
+}
+
+async function recordAfterAnswer(
+  route: AuditedRoute,
+  sink: AuditSink,
+  event: HttpEvent,
+  result: HttpResult,
+): Promise<void> {
+  const entry = auditRecordOf(route, event, result);
+  if (!entry) return;
+  try {
+    await sink.record(entry);
+  } catch (error) {
+    event.logger.error({ err: error, audit: entry }, 'could not record the audit entry');
+  }
 }
 
 /** A sink for functions without an outbox (no relay publishes it): the record becomes a log line. */
 export function logAuditSink(logger: Logger): AuditSink {
-  return {
-    record: async (entry) => {
-      logger.info({ audit: entry }, 'command audited');
-    },
+  const record = async (entry: AuditRecord): Promise<void> => {
+    logger.info({ audit: entry }, 'command audited');
   };
+  return { record, stage: (_tx, entry) => record(entry) };
 }

@@ -22,7 +22,7 @@ const echo = (route: string): Route => ({
     }),
 });
 
-const auditSink: AuditSink = { record: async () => undefined };
+const auditSink: AuditSink = { record: async () => undefined, stage: async () => undefined };
 
 describe('the in-process test API', () => {
   let api: ServiceTestApi;
