@@ -28,16 +28,34 @@ const approve = (approvalId: string, options: CallOptions = {}) =>
 const reject = (approvalId: string, options: CallOptions = {}) =>
   call('POST', `/v1/approvals/${approvalId}/reject`, { user: 'approver', ...options });
 
-/** A PENDING approval as request-approval opens it; returns its id. */
+/** The token subject of a demo user, as the audit trail records it. */
+function subjectOf(user: string): string {
+  const [, payload = ''] = api.tokenOf(user).split('.');
+  return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub: string }).sub;
+}
+
+/** The audit trail's record that `user` placed `orderId`, as record-audit appends it. */
+async function placedBy(orderId: string, user: string): Promise<void> {
+  await api.sql`
+    insert into audit_log (event_id, kind, entity_type, entity_id, action, actor_subject,
+      actor_username, method, route, status, outcome, correlation_id, producer, occurred_at)
+    values (${randomUUID()}, 'COMMAND', 'order', ${orderId}, 'place-order', ${subjectOf(user)},
+      ${user}, 'POST', '/v1/orders', 202, 'SUCCEEDED', ${randomUUID()}, 'order', now())`;
+}
+
+/** A PENDING approval as request-approval opens it, of an order `placer` placed; returns its id. */
 async function pendingApproval(
   amountCents = 1_250_000n,
   requestedAt = new Date(),
+  placer: string | null = 'ops',
 ): Promise<string> {
   const approvalId = randomUUID();
+  const orderId = randomUUID();
   await api.sql`
     insert into approvals (approval_id, order_id, status, amount_cents, currency, requested_at)
-    values (${approvalId}, ${randomUUID()}, 'PENDING', ${amountCents.toString()}::bigint, 'EUR',
+    values (${approvalId}, ${orderId}, 'PENDING', ${amountCents.toString()}::bigint, 'EUR',
       ${requestedAt})`;
+  if (placer) await placedBy(orderId, placer);
   return approvalId;
 }
 
@@ -293,6 +311,41 @@ describe('the approvals API', () => {
       expect(await second.text()).toBe(await first.text());
       expect(other.status).toBe(422);
       expect(await decisionsOf(approvalId)).toHaveLength(1);
+    });
+  });
+
+  describe('separation of duties', () => {
+    it.each(['admin', 'approver'])(
+      'refuses %s the approval of an order they placed, with its own problem',
+      async (user) => {
+        const approvalId = await pendingApproval(1_250_000n, new Date(), user);
+
+        const approved = await approve(approvalId, { user, body: {} });
+        const rejected = await reject(approvalId, { user, body: { reason: 'mine' } });
+
+        for (const response of [approved, rejected]) {
+          expect(response.status).toBe(403);
+          expect(response.headers.get('content-type')).toContain('application/problem+json');
+          expect(await response.json()).toMatchObject({
+            status: 403,
+            code: 'ATLAS_SEPARATION_OF_DUTIES',
+            type: 'https://atlas-erp.dev/problems/separation-of-duties',
+          });
+        }
+        expect(await decisionsOf(approvalId)).toEqual([]);
+      },
+    );
+
+    it('lets someone else decide it', async () => {
+      const approvalId = await pendingApproval(1_250_000n, new Date(), 'admin');
+      expect((await approve(approvalId, { user: 'approver', body: {} })).status).toBe(202);
+    });
+
+    it('waits (409) while the trail does not yet say who placed the order', async () => {
+      const approvalId = await pendingApproval(1_250_000n, new Date(), null);
+      const response = await approve(approvalId, { body: {} });
+      expect(response.status).toBe(409);
+      expect(await decisionsOf(approvalId)).toEqual([]);
     });
   });
 });

@@ -46,9 +46,16 @@ describe('the outbox audit sink behind a workflow command', () => {
 
   it('stages exactly one valid AuditRecorded with who, what and the outcome, and no token or body', async () => {
     const approvalId = randomUUID();
+    const orderId = randomUUID();
     await api.sql`
       insert into approvals (approval_id, order_id, status, amount_cents, currency)
-      values (${approvalId}, ${randomUUID()}, 'PENDING', 1500000, 'EUR')`;
+      values (${approvalId}, ${orderId}, 'PENDING', 1500000, 'EUR')`;
+    // Someone other than the approver placed the order (separation of duties).
+    await api.sql`
+      insert into audit_log (event_id, kind, entity_type, entity_id, action, actor_subject,
+        actor_username, method, route, status, outcome, correlation_id, producer, occurred_at)
+      values (${randomUUID()}, 'COMMAND', 'order', ${orderId}, 'place-order', 'someone-else',
+        'ops', 'POST', '/v1/orders', 202, 'SUCCEEDED', ${randomUUID()}, 'order', now())`;
 
     const response = await approve(approvalId);
 

@@ -101,6 +101,36 @@ describe('the order saga through the gateway', () => {
     });
   });
 
+  it('refuses the approval to the user who placed the order, Admin included; another approves', async () => {
+    const sku = await item(2);
+    const orderId = track(
+      await placeOrder(
+        gateway,
+        orderBody(unique('cust'), [{ sku, quantity: 1, unitPrice: '12500.00' }]),
+        { user: 'admin' },
+      ),
+    );
+    const waiting = await waitForOrder(gateway, orderId, [
+      'AWAITING_APPROVAL',
+      'CONFIRMED',
+      'CANCELLED',
+    ]);
+    expect(waiting.status).toBe('AWAITING_APPROVAL');
+
+    const own = await gateway.call('POST', `/v1/approvals/${waiting.approvalId ?? ''}/approve`, {
+      user: 'admin',
+      key: true,
+      body: {},
+    });
+
+    expect(own.status).toBe(403);
+    expect(own.json).toMatchObject({ status: 403, code: 'ATLAS_SEPARATION_OF_DUTIES' });
+    await decide(gateway, waiting.approvalId ?? '', 'approve', {});
+    expect((await waitForOrder(gateway, orderId, ['CONFIRMED', 'CANCELLED'])).status).toBe(
+      'CONFIRMED',
+    );
+  });
+
   it('waits for an approver above the threshold and confirms once approved', async () => {
     const sku = await item(2);
     const orderId = track(

@@ -51,6 +51,16 @@ export class ForbiddenError extends AtlasError {
   readonly title = 'Permission denied';
 }
 
+/**
+ * Separation of duties: the caller may hold the permission, but not for this object, because they
+ * are on its other side (they placed the order they are asked to approve). Admin included.
+ */
+export class SeparationOfDutiesError extends AtlasError {
+  readonly code = 'ATLAS_SEPARATION_OF_DUTIES';
+  readonly status = 403;
+  readonly title = 'Separation of duties';
+}
+
 export class NotFoundError extends AtlasError {
   readonly code = 'ATLAS_NOT_FOUND';
   readonly status = 404;

@@ -16,6 +16,7 @@ export {
   ValidationError,
   asAtlasError,
   ReplayRejectedError,
+  SeparationOfDutiesError,
 } from './errors.ts';
 export type { FieldViolation } from './errors.ts';
 export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemSlug, toProblem } from './problem.ts';

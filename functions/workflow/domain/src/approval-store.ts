@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql, TransactionSql } from '@atlas/db';
-import { NotFoundError } from '@atlas/errors';
+import { ConflictError, NotFoundError, SeparationOfDutiesError } from '@atlas/errors';
 import type { CancellationReason } from '@atlas/events';
 import {
   decideApproval,
@@ -8,6 +8,7 @@ import {
   SYSTEM_DECIDER,
   type ApprovalRow,
   type ApprovalStatus,
+  type Decider,
   type Decision,
 } from './approval.ts';
 import { offsetOf, type Page } from '@atlas/http';
@@ -107,7 +108,35 @@ export async function decideApprovalById(
   const [approval] = await tx<ApprovalRow[]>`
     select ${tx.unsafe(COLUMNS)} from approvals where approval_id = ${approvalId} for update`;
   if (!approval) throw new NotFoundError(`No approval ${approvalId}.`);
+  await assertNotThePlacer(tx, approval, decision.by);
   return decide(tx, approval, decision);
+}
+
+/**
+ * Separation of duties: nobody decides the approval of an order they placed, Admin included. Who
+ * placed it is what the audit trail says of the successful `place-order` command for that order
+ * (ADR-0032 commits that record with the order, so a placed order always has it). When the trail
+ * does not have it yet (its event still on the way), the decision waits: refusing is safe,
+ * guessing is not.
+ */
+async function assertNotThePlacer(
+  tx: TransactionSql,
+  approval: ApprovalRow,
+  by: Decider,
+): Promise<void> {
+  const [placement] = await tx<{ actor_subject: string | null }[]>`
+    select actor_subject from audit_log
+    where kind = 'COMMAND' and entity_type = 'order' and entity_id = ${approval.order_id}
+      and action = 'place-order' and outcome = 'SUCCEEDED'
+    order by entry_id limit 1`;
+  if (!placement)
+    throw new ConflictError(
+      `Who placed order ${approval.order_id} is not in the audit trail yet; decide again in a moment.`,
+    );
+  if (placement.actor_subject === by.subject)
+    throw new SeparationOfDutiesError(
+      `You placed order ${approval.order_id}; someone else must decide its approval.`,
+    );
 }
 
 export interface ApprovalFilter {
