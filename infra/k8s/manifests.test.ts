@@ -28,6 +28,18 @@ describe('the cluster manifests', () => {
     }
   });
 
+  it('keep every Knative Service cluster-local: only the gateway faces the ingress', () => {
+    const services = [...renderManifests(loadCatalog()).values()]
+      .flat()
+      .filter(
+        (document) => (document as { apiVersion?: string }).apiVersion === 'serving.knative.dev/v1',
+      )
+      .map((document) => document as { metadata: { labels: Record<string, string> } });
+    expect(services.length).toBeGreaterThan(0);
+    for (const service of services)
+      expect(service.metadata.labels['networking.knative.dev/visibility']).toBe('cluster-local');
+  });
+
   it('route the gateway to every HTTP function through the variables the catalog defines', () => {
     const catalog = loadCatalog();
     const [deployment] = renderManifests(catalog).get('gateway-gateway.yaml') ?? [];

@@ -87,11 +87,23 @@ function container(
   };
 }
 
+/**
+ * Every function but the gateway is reachable only inside the cluster: the consumers take events
+ * from the eventing data plane, the HTTP functions requests from the gateway. Nothing else is
+ * exposed on the ingress.
+ */
+const visibilityOf = (entry: CatalogEntry): YamlMap =>
+  entry.service === 'gateway' ? {} : { 'networking.knative.dev/visibility': 'cluster-local' };
+
 function knativeService(entry: CatalogEntry): YamlMap {
   return {
     apiVersion: 'serving.knative.dev/v1',
     kind: 'Service',
-    metadata: { name: entry.qualifiedName, namespace: NAMESPACE, labels: labelsOf(entry) },
+    metadata: {
+      name: entry.qualifiedName,
+      namespace: NAMESPACE,
+      labels: { ...labelsOf(entry), ...visibilityOf(entry) },
+    },
     spec: {
       template: {
         metadata: {

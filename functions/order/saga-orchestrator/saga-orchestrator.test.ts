@@ -306,4 +306,66 @@ describe('the saga orchestrator', () => {
       ).toHaveLength(0);
     });
   });
+
+  describe('when an event does not fit the order (forged or foreign)', () => {
+    const approvalEvent = (
+      type: 'ApprovalGranted' | 'ApprovalRequested',
+      orderId: string,
+      approvalId: string,
+    ): AtlasEvent =>
+      createEvent(
+        type,
+        { ...(payloadOf(type, orderId) as EventPayloads[typeof type]), approvalId },
+        { producer: 'workflow', correlationId: `saga-${orderId}`, causationId: randomUUID() },
+      );
+
+    it('refuses an ApprovalGranted for a PENDING order: nothing changes, dead-lettered', async () => {
+      const orderId = await newOrder(LARGE);
+
+      expect(await deliver(sagaEvent('ApprovalGranted', orderId))).toBe(422);
+
+      expect((await viewOf(orderId)).status).toBe('PENDING');
+      expect(await emitted(orderId)).toEqual([]);
+    });
+
+    it('refuses a decision on an approval other than the one the order waits on', async () => {
+      const orderId = await newOrder(LARGE);
+      await send(orderId, 'InventoryReserved', 'InvoiceCreated', 'PaymentSucceeded');
+      await send(orderId, 'ApprovalRequested');
+
+      expect(await deliver(approvalEvent('ApprovalGranted', orderId, 'apr-forged'))).toBe(422);
+
+      expect((await viewOf(orderId)).status).toBe('AWAITING_APPROVAL');
+      expect(await emitted(orderId)).toEqual([]);
+    });
+
+    it('refuses an approval request for an order below the threshold', async () => {
+      const orderId = await newOrder(SMALL);
+      expect(await deliver(sagaEvent('ApprovalRequested', orderId))).toBe(422);
+      expect((await viewOf(orderId)).status).toBe('PENDING');
+    });
+
+    it("refuses a payment of another invoice than the order's", async () => {
+      const orderId = await newOrder(SMALL);
+      await send(orderId, 'InventoryReserved', 'InvoiceCreated');
+      const foreign = createEvent(
+        'PaymentSucceeded',
+        {
+          ...(payloadOf('PaymentSucceeded', orderId) as EventPayloads['PaymentSucceeded']),
+          invoiceId: 'inv-other',
+        },
+        { producer: 'billing', correlationId: `saga-${orderId}`, causationId: randomUUID() },
+      );
+
+      expect(await deliver(foreign)).toBe(422);
+
+      expect((await viewOf(orderId)).status).toBe('INVOICED');
+    });
+
+    it('still takes a payment that overtakes its invoice (topics are not ordered)', async () => {
+      const orderId = await newOrder(SMALL);
+      await send(orderId, 'InventoryReserved', 'PaymentSucceeded', 'InvoiceCreated');
+      expect((await viewOf(orderId)).status).toBe('CONFIRMED');
+    });
+  });
 });

@@ -1,4 +1,4 @@
-import { NotFoundError } from '@atlas/errors';
+import { NotFoundError, TransitionRefusedError } from '@atlas/errors';
 import type { EventFunctionSpec } from '@atlas/messaging';
 import { parseCents } from '@atlas/money';
 import {
@@ -6,6 +6,7 @@ import {
   applySagaEvent,
   commitTransition,
   lockOrder,
+  refusalOf,
   toSagaState,
   type SagaEvent,
   type SagaEventType,
@@ -34,7 +35,12 @@ export function sagaOrchestrator(
       // OrderPlaced commits with its order row and every saga event follows from it, so an event
       // for an unknown order is corrupt or foreign: retrying cannot help, it goes to the dead letters.
       if (!locked) throw new NotFoundError(`${event.eventType} names no known order ${orderId}.`);
-      const transition = applySagaEvent(toSagaState(locked), event as SagaEvent, thresholdCents);
+      const state = toSagaState(locked);
+      // Refused events change nothing and are dead-lettered (422), logged and counted by
+      // eventFunction under outcome "rejected": an operator should see them.
+      const refusal = refusalOf(state, event as SagaEvent, thresholdCents);
+      if (refusal) throw new TransitionRefusedError(refusal);
+      const transition = applySagaEvent(state, event as SagaEvent, thresholdCents);
       await commitTransition(tx, locked, transition, (emission) =>
         context.emit(emission.eventType, emission.payload),
       );

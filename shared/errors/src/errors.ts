@@ -112,6 +112,17 @@ export class MalformedEventError extends AtlasError {
 }
 
 /** A dependency (database, Redis, Kafka, registry) did not answer; the same request may succeed later. */
+/**
+ * An event that the receiving aggregate's current state does not allow (an approval decision for
+ * an approval it never requested, an invoice other than its own). Dead-lettered, not retried:
+ * waiting does not make it valid, and an operator should see it (it may be forged).
+ */
+export class TransitionRefusedError extends AtlasError {
+  readonly code = 'ATLAS_TRANSITION_REFUSED';
+  readonly status = 422;
+  readonly title = 'Transition refused';
+}
+
 export class DependencyUnavailableError extends AtlasError {
   readonly code = 'ATLAS_DEPENDENCY_UNAVAILABLE';
   readonly status = 503;

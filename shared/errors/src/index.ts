@@ -17,6 +17,7 @@ export {
   asAtlasError,
   ReplayRejectedError,
   SeparationOfDutiesError,
+  TransitionRefusedError,
 } from './errors.ts';
 export type { FieldViolation } from './errors.ts';
 export { PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_BASE, problemSlug, toProblem } from './problem.ts';

@@ -1,6 +1,12 @@
 export { CANCELLATION_REASONS, ORDER_STATUSES, laterStatus } from './status.ts';
 export type { ForwardStatus, OrderStatus } from './status.ts';
-export { SAGA_EVENT_TYPES, applySagaEvent, cancelByCustomer, startCancellation } from './saga.ts';
+export {
+  SAGA_EVENT_TYPES,
+  applySagaEvent,
+  cancelByCustomer,
+  refusalOf,
+  startCancellation,
+} from './saga.ts';
 export type {
   BillingCompensation,
   Cancellation,

@@ -171,6 +171,48 @@ export function cancelByCustomer(state: SagaState): SagaTransition {
 }
 
 /**
+ * Why the order's state cannot accept `event`, or undefined when it can (issue: one forged
+ * ApprovalGranted confirmed a PENDING order). Only checks that out-of-order delivery can never
+ * trip: topics are not ordered with respect to each other, so a forward step arriving "early" is
+ * still accepted (ADR-0026), but what names the order's approval or invoice must name its own.
+ * - An approval decision needs the approval this order requested: ApprovalRequested comes first
+ *   on the same partition (both keyed by the order), and only orders at or above the threshold
+ *   have one.
+ * - A billing event names the order's invoice once one is known.
+ */
+export function refusalOf(
+  state: SagaState,
+  event: SagaEvent,
+  approvalThresholdCents: bigint,
+): string | undefined {
+  switch (event.eventType) {
+    case 'ApprovalRequested':
+      if (state.totalCents < approvalThresholdCents)
+        return `order ${state.orderId} is below the approval threshold and needs no approval`;
+      if (state.approvalId !== null && state.approvalId !== event.payload.approvalId)
+        return `order ${state.orderId} already waits on approval ${state.approvalId}`;
+      return undefined;
+    case 'ApprovalGranted':
+    case 'ApprovalRejected':
+      if (state.approvalId === null)
+        return `order ${state.orderId} requested no approval (${event.eventType} ${event.payload.approvalId})`;
+      if (state.approvalId !== event.payload.approvalId)
+        return `order ${state.orderId} waits on approval ${state.approvalId}, not ${event.payload.approvalId}`;
+      return undefined;
+    case 'InvoiceCreated':
+    case 'PaymentSucceeded':
+    case 'PaymentFailed':
+    case 'PaymentRefunded':
+    case 'InvoiceVoided':
+      if (state.invoiceId !== null && state.invoiceId !== event.payload.invoiceId)
+        return `order ${state.orderId} is billed by invoice ${state.invoiceId}, not ${event.payload.invoiceId}`;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
  * One step of the saga (the table of ADR-0026): the new state and the events to emit. Idempotent
  * by state as well as by inbox: a step already taken emits nothing again.
  *
