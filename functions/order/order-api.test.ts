@@ -184,6 +184,23 @@ describe('the order API', () => {
         { lines: [{ sku: 'A', quantity: 1, unitPrice: 1.5 }] },
         'body.lines.0.unitPrice',
       ],
+      [
+        'a quantity over 1,000,000 (two such lines of one SKU would overflow every int downstream)',
+        {
+          lines: [
+            { sku: 'A', quantity: 2_000_000_000, unitPrice: '0.01' },
+            { sku: 'A', quantity: 2_000_000_000, unitPrice: '0.01' },
+          ],
+        },
+        'body.lines.0.quantity',
+      ],
+      [
+        '101 lines',
+        {
+          lines: Array.from({ length: 101 }, () => ({ sku: 'A', quantity: 1, unitPrice: '1.00' })),
+        },
+        'body.lines',
+      ],
       ['no lines', { lines: [] }, 'body.lines'],
       ['an unknown field', { discount: '5.00' }, 'body'],
       [

@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { MAX_CENTS, currencySchema, moneySchema, parseCents } from '@atlas/money';
 
-/** The largest quantity an Avro `int` (the events' line quantity) holds. */
-export const MAX_QUANTITY = 2_147_483_647;
+/**
+ * The largest quantity of one line (contract §3). With at most 100 lines, the quantity of one SKU
+ * summed over an order stays below 10^8, far inside the Avro `int` of the events and the `int`
+ * columns of Inventory: an order accepted here can never overflow downstream.
+ */
+export const MAX_QUANTITY = 1_000_000;
 export const MAX_LINES = 100;
 
 /** A SKU as Inventory spells it: a letter or digit, then up to 63 letters, digits, ".", "_", "-". */
