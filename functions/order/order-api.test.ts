@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AtlasEvent } from '@atlas/events';
-import { outboxAuditSink } from '@atlas/http';
+import { loadStackConfig } from '@atlas/config';
+import { outboxAuditSink, sqlCommandOutcomes } from '@atlas/http';
+import {
+  createIdempotencyStore,
+  createRedisClient,
+  type IdempotencyStore,
+} from '@atlas/idempotency';
+import { removeKeys } from '@atlas/idempotency/testing';
 import { startTestApi, type ServiceTestApi } from '@atlas/http/testing';
 import { cancelOrderRoutes } from './cancel-order/routes.ts';
 import { getOrderRoutes } from './get-order/routes.ts';
@@ -72,6 +80,58 @@ describe('the order API', () => {
   });
 
   afterAll(() => api.close());
+
+  describe('when the process dies between the commit and Redis', () => {
+    it('replays the first answer to a retry after the in-flight expiry, and places the order once', async () => {
+      // Prepare: a store whose claims expire after 1 s and are never completed, as if the process
+      // died right after the order committed.
+      const redis = await createRedisClient(loadStackConfig().redis.url);
+      const keyPrefix = `atlas:test:${randomUUID()}`;
+      const real = createIdempotencyStore({ redis, keyPrefix, inFlightTtlSeconds: 1 });
+      const dying: IdempotencyStore = {
+        begin: async (request) => {
+          const claim = await real.begin(request);
+          return claim.kind === 'new' ? { ...claim, complete: async () => true } : claim;
+        },
+      };
+      const served = await api.serveAlso(
+        'order-api-crash',
+        placeOrderRoutes(
+          { ...api.dependencies, idempotencyStore: dying, outcomes: sqlCommandOutcomes(api.sql) },
+          api.sql,
+        ),
+      );
+      const customerId = `crash-${randomUUID()}`;
+      const body = anOrder({ customerId });
+      const key = randomUUID();
+      try {
+        const first = await served.call('POST', '/v1/orders', { user: 'ops', key, body });
+        const firstText = await first.text();
+        await sleep(1_500);
+
+        // Act: the client retries once Redis forgot the key.
+        const retry = await served.call('POST', '/v1/orders', { user: 'ops', key, body });
+        const other = await served.call('POST', '/v1/orders', {
+          user: 'ops',
+          key,
+          body: anOrder({ customerId: `${customerId}-x` }),
+        });
+
+        // Assess: the first answer, byte for byte; one order; a different body is refused.
+        expect(first.status).toBe(202);
+        expect(retry.status).toBe(202);
+        expect(retry.headers.get('idempotent-replayed')).toBe('true');
+        expect(await retry.text()).toBe(firstText);
+        const placed = await api.sql`select id from orders where customer_id = ${customerId}`;
+        expect(placed).toHaveLength(1);
+        expect(other.status).toBe(422);
+      } finally {
+        await served.close();
+        await removeKeys(redis, keyPrefix);
+        redis.disconnect();
+      }
+    });
+  });
 
   describe('auditing', () => {
     it('stages the audit record of a placement in the transaction that stores the order', async () => {

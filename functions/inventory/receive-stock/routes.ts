@@ -31,7 +31,7 @@ export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql
       schemas: { params: skuParamsSchema, body: receiptBodySchema },
       authenticate: authenticate(dependencies.verifier, 'inventory:write'),
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
-      handler: async ({ params, body, correlationId, stageAudit }) =>
+      handler: async ({ params, body, correlationId, stageOutcome }) =>
         transaction(sql, async (tx) => {
           const items = await lockItemsForStockChange(tx, [params.sku]);
           const current = items.get(params.sku);
@@ -54,7 +54,7 @@ export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql
           if (!after) throw new Error('the received item is missing');
           const { sku, onHand, reserved, available } = toItem(after);
           const response = json(202, { sku, onHand, reserved, available });
-          await stageAudit(tx, response);
+          await stageOutcome(tx, response);
           return response;
         }),
     },

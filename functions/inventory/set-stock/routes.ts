@@ -27,7 +27,7 @@ export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): R
       schemas: { params: skuParamsSchema, body: setStockBodySchema },
       authenticate: authenticate(dependencies.verifier, 'inventory:write'),
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
-      handler: async ({ params, body, correlationId, stageAudit }) =>
+      handler: async ({ params, body, correlationId, stageOutcome }) =>
         transaction(sql, async (tx) => {
           // The locks keep a concurrent reservation from slipping between the check and the write.
           const items = await lockItemsForStockChange(tx, [params.sku]);
@@ -45,7 +45,7 @@ export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): R
             select sku, name, on_hand, reserved from inventory_items where sku = ${params.sku}`;
           if (!saved) throw new Error('the upserted item is missing');
           const response = json(200, toItem(saved));
-          await stageAudit(tx, response);
+          await stageOutcome(tx, response);
           return response;
         }),
     },

@@ -27,7 +27,7 @@ export function cancelOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql)
         return transaction(sql, async (tx) => {
           const row = await cancelOrder(tx, orderId, event.correlationId);
           const response = json(202, toOrderView(row));
-          await event.stageAudit(tx, response);
+          await event.stageOutcome(tx, response);
           return response;
         });
       },

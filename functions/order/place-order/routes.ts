@@ -23,7 +23,7 @@ export function placeOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql):
       schemas: { body: placeOrderBodySchema },
       authenticate: authenticate(dependencies.verifier, 'orders:write'),
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
-      handler: async ({ body, correlationId, stageAudit }) => {
+      handler: async ({ body, correlationId, stageOutcome }) => {
         const orderId = randomUUID();
         const { customerId, currency, lines, paymentMethod } = body;
         const totalCents = orderTotalCents(lines);
@@ -44,7 +44,7 @@ export function placeOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql):
               { producer: 'order', correlationId, causationId: correlationId },
             ),
           );
-          await stageAudit(tx, response);
+          await stageOutcome(tx, response);
         });
         return response;
       },

@@ -27,7 +27,7 @@ export function approveRoutes(dependencies: HttpRouteDependencies, sql: Sql): Ro
       schemas: { params: approvalParamsSchema, body: approveBodySchema },
       authenticate: authenticate(dependencies.verifier, 'approvals:decide'),
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
-      handler: async ({ params, body, principal, correlationId, stageAudit }) => {
+      handler: async ({ params, body, principal, correlationId, stageOutcome }) => {
         const by = deciderOf(principal);
         return transaction(sql, async (tx) => {
           const row = await decideApprovalById(tx, params.approvalId, {
@@ -50,7 +50,7 @@ export function approveRoutes(dependencies: HttpRouteDependencies, sql: Sql): Ro
             ),
           );
           const response = json(202, toApprovalView(row));
-          await stageAudit(tx, response);
+          await stageOutcome(tx, response);
           return response;
         });
       },

@@ -27,7 +27,7 @@ export function rejectRoutes(dependencies: HttpRouteDependencies, sql: Sql): Rou
       schemas: { params: approvalParamsSchema, body: rejectBodySchema },
       authenticate: authenticate(dependencies.verifier, 'approvals:decide'),
       idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
-      handler: async ({ params, body, principal, correlationId, stageAudit }) => {
+      handler: async ({ params, body, principal, correlationId, stageOutcome }) => {
         const by = deciderOf(principal);
         return transaction(sql, async (tx) => {
           const row = await decideApprovalById(tx, params.approvalId, {
@@ -50,7 +50,7 @@ export function rejectRoutes(dependencies: HttpRouteDependencies, sql: Sql): Rou
             ),
           );
           const response = json(202, toApprovalView(row));
-          await stageAudit(tx, response);
+          await stageOutcome(tx, response);
           return response;
         });
       },

@@ -1,7 +1,9 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
 import type { Logger, Registry } from '@atlas/observability';
-import { auditOf, type AuditSink, type StageAudit } from './middleware/audit.ts';
+import type { TransactionSql } from '@atlas/db';
+import type { CommandOutcomes } from './command-outcomes.ts';
+import { auditOf, type AuditSink } from './middleware/audit.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { observe } from './middleware/observe.ts';
 import { validate, type RequestSchemas } from './middleware/validate.ts';
@@ -18,11 +20,12 @@ export type ValidatedEvent<S extends RequestSchemas> = Omit<
   'body' | 'params' | 'query'
 > & {
   /**
-   * Stages this command's audit record (ADR-0027) in `tx`, the transaction of its effect, with the
-   * answer the handler is about to give. A command that commits an effect calls it inside that
+   * Stages this command's outcome in `tx`, the transaction of its effect, with the answer the
+   * handler is about to give: its audit record (ADR-0032) and the answer its Idempotency-Key
+   * replays after a crash (ADR-0033). A command that commits an effect calls it inside that
    * transaction; everything else is audited after the answer.
    */
-  readonly stageAudit: StageAudit;
+  readonly stageOutcome: StageOutcome;
   readonly body: Infer<S['body']>;
   readonly params: S['params'] extends z.ZodType
     ? z.infer<S['params']>
@@ -48,6 +51,8 @@ export interface HttpFunctionDependencies {
   readonly registry: Registry;
   /** Where commands (every method but GET) of authenticated callers are audited (ADR-0027); none, none audited. */
   readonly audit?: AuditSink;
+  /** Where a command's answer is stored with its effect (ADR-0033); functions with a database. */
+  readonly outcomes?: CommandOutcomes;
 }
 
 export type HttpEventHandler = (event: HttpEvent) => Promise<HttpResult>;
@@ -72,15 +77,21 @@ export function httpFunction<S extends RequestSchemas>(
   chain.use(jsonBody()).use(validate(spec.schemas));
   if (spec.idempotency) chain.use(spec.idempotency);
   const audited = spec.method !== 'GET' ? dependencies.audit : undefined;
-  const noAudit: StageAudit = () => Promise.resolve();
+  const outcomes = spec.method !== 'GET' ? dependencies.outcomes : undefined;
   const handler = chain.handler((event) => {
     if (event.idempotentReplay) return Promise.resolve(event.idempotentReplay);
-    const stageAudit = (event as AuditedEvent).audit?.stage ?? noAudit;
-    return spec.handler({ ...event, stageAudit } as unknown as ValidatedEvent<S>);
+    const audit = (event as AuditedEvent).audit;
+    const stageOutcome: StageOutcome = async (tx, result) => {
+      await audit?.stage(tx, result);
+      if (event.idempotencyClaim && outcomes)
+        await outcomes.stage(tx, event.idempotencyClaim, result);
+    };
+    return spec.handler({ ...event, stageOutcome } as unknown as ValidatedEvent<S>);
   });
   return async (event) => {
     const audit = audited ? auditOf(spec, audited, event) : undefined;
     if (audit) (event as AuditedEvent).audit = audit;
+    if (outcomes) event.commandOutcomes = outcomes;
     const result = await handler(event, {} as never);
     // observe() turns every failure into a problem response, so a missing result is a bug in the chain.
     if (!result) throw new Error(`${spec.name}: the middleware chain produced no response`);
@@ -88,6 +99,9 @@ export function httpFunction<S extends RequestSchemas>(
     return result;
   };
 }
+
+/** Stages a command's outcome (audit record, idempotent answer) in the transaction of its effect. */
+export type StageOutcome = (tx: TransactionSql, result: HttpResult) => Promise<void>;
 
 /** The event while the chain runs, carrying its command's audit for the handler to stage. */
 type AuditedEvent = HttpEvent & { audit?: ReturnType<typeof auditOf> };

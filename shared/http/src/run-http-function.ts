@@ -15,7 +15,10 @@ import {
   type Registry,
 } from '@atlas/observability';
 import { logAuditSink, type AuditSink } from './middleware/audit.ts';
+import { forgetOldOutcomes, sqlCommandOutcomes, type CommandOutcomes } from './command-outcomes.ts';
 import { outboxAuditSink } from './outbox-audit-sink.ts';
+
+const OUTCOME_CLEANUP_INTERVAL_MS = 10 * 60 * 1000;
 import type { Route } from './serve.ts';
 import { serveFunctionProcess } from './serve-process.ts';
 
@@ -27,6 +30,8 @@ export interface HttpRouteDependencies {
   readonly registry: Registry;
   /** Where httpFunction audits commands (ADR-0027); in-process tests may leave it out. */
   readonly audit?: AuditSink;
+  /** Where commands store their answers with their effects (ADR-0033); functions with a database. */
+  readonly outcomes?: CommandOutcomes;
 }
 
 export interface HttpFunctionOptions {
@@ -64,19 +69,26 @@ export async function runHttpFunction(options: HttpFunctionOptions): Promise<voi
   const sql = createSql(config.postgres.databaseUrl(options.service), {
     applicationName: `${options.service}-${options.name}`,
   });
+  // Stored answers older than the contract's 24 h go; every replica may do it, deletes are idempotent.
+  const forgetting = setInterval(() => {
+    forgetOldOutcomes(sql).catch(() => undefined);
+  }, OUTCOME_CLEANUP_INTERVAL_MS);
+  forgetting.unref();
   await runStatelessHttpFunction({
     service: options.service,
     name: options.name,
     port: options.port,
     // Only the services with an event topic have an outbox relay; elsewhere staged rows would
     // never leave the database, so their commands are audited in the log (ADR-0027).
-    routes: (dependencies) =>
-      options.routes(
+    routes: (dependencies) => {
+      const durable = { ...dependencies, outcomes: sqlCommandOutcomes(sql) };
+      return options.routes(
         Object.hasOwn(EVENT_TOPICS, options.service)
-          ? { ...dependencies, audit: outboxAuditSink(sql, options.service) }
-          : dependencies,
+          ? { ...durable, audit: outboxAuditSink(sql, options.service) }
+          : durable,
         sql,
-      ),
+      );
+    },
     readiness: {
       database: async () => {
         await sql`select 1`;

@@ -1,4 +1,5 @@
 import type { Logger } from '@atlas/observability';
+import type { ClaimedKey, CommandOutcomes } from './command-outcomes.ts';
 
 /** Header names are lower-case, as Node gives them. */
 export type Headers = Readonly<Record<string, string | undefined>>;
@@ -30,6 +31,10 @@ export interface HttpEvent {
   };
   /** Set by idempotency() when the key completed before: the chain answers it instead of the handler. */
   idempotentReplay?: HttpResult;
+  /** The key idempotency() claimed for this command: its answer is stored with the effect. */
+  idempotencyClaim?: ClaimedKey;
+  /** Where committed answers are kept (the service's database); set by httpFunction. */
+  commandOutcomes?: CommandOutcomes;
 }
 
 /** What a handler returns; the adapter writes it as it is, so a replay can be byte-for-byte. */

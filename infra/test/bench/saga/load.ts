@@ -50,7 +50,7 @@ function choosePath(mixed: boolean): Path {
 }
 
 function orderBody(client: BenchClient, path: Path): string {
-  const lineCount = 1 + Math.floor(Math.random() * 3);
+  const lineCount = Math.min(1 + Math.floor(Math.random() * 3), client.skus.length);
   const skus = new Set<string>();
   while (skus.size < lineCount) skus.add(pick(client.skus));
   // Above the default approval threshold (10000.00) only on the approval path.

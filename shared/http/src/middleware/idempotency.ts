@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core';
-import { InternalError } from '@atlas/errors';
+import { IdempotencyKeyReusedError, InternalError } from '@atlas/errors';
 import {
   fingerprintRequest,
   validateIdempotencyKey,
@@ -8,6 +8,12 @@ import {
 import type { HttpEvent, HttpResult } from '../types.ts';
 
 export const REPLAYED_HEADER = 'idempotent-replayed';
+
+const replayOf = (response: HttpResult): HttpResult => ({
+  status: response.status,
+  headers: { ...response.headers, [REPLAYED_HEADER]: 'true' },
+  body: response.body,
+});
 
 type Claim = Extract<Awaited<ReturnType<IdempotencyStore['begin']>>, { kind: 'new' }>;
 
@@ -29,7 +35,7 @@ export function idempotency(
         throw new InternalError(
           'idempotency() needs authenticate() before it: keys are scoped per user',
         );
-      const outcome = await store.begin({
+      const claimed = {
         scope: event.principal.subject,
         route,
         key,
@@ -38,16 +44,28 @@ export function idempotency(
           path: event.path,
           body: event.body ?? null,
         }),
-      });
+      };
+      const outcome = await store.begin(claimed);
       if (outcome.kind === 'replay') {
-        event.idempotentReplay = {
-          status: outcome.response.status,
-          headers: { ...outcome.response.headers, [REPLAYED_HEADER]: 'true' },
-          body: outcome.response.body,
-        };
-      } else {
-        claims.set(event, outcome);
+        event.idempotentReplay = replayOf(outcome.response);
+        return;
       }
+      // Redis has no answer, but a first attempt may have committed and died before telling
+      // Redis (or Redis lost it): the answer stored with the effect decides (ADR-0033).
+      const committed = await event.commandOutcomes?.find(claimed);
+      if (committed) {
+        if (committed.fingerprint !== claimed.fingerprint) {
+          await outcome.abandon();
+          throw new IdempotencyKeyReusedError(
+            'This Idempotency-Key was used with a different request.',
+          );
+        }
+        await outcome.complete(committed.response);
+        event.idempotentReplay = replayOf(committed.response);
+        return;
+      }
+      event.idempotencyClaim = claimed;
+      claims.set(event, outcome);
     },
     after: async (request) => {
       const claim = claims.get(request.event);

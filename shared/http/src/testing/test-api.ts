@@ -1,3 +1,4 @@
+import { sqlCommandOutcomes } from '../command-outcomes.ts';
 import { randomUUID } from 'node:crypto';
 import { createTokenVerifier, tokenVerifierOptionsFrom } from '@atlas/auth';
 import { bearerFor, type DemoUser } from '@atlas/auth/testing';
@@ -108,7 +109,8 @@ export async function startTestApi(
       const created = await createTestDatabase(migrationSetsOf(options.service));
       releases.push(() => created.drop());
       const { routes } = options;
-      buildRoutes = (dependencies) => routes(dependencies, created.sql);
+      buildRoutes = (dependencies) =>
+        routes({ ...dependencies, outcomes: sqlCommandOutcomes(created.sql) }, created.sql);
       audit = options.audit?.(created.sql);
       database = created;
     }
