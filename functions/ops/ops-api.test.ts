@@ -395,9 +395,13 @@ describe('the dead-letter API', () => {
 
       const first = (await (await redrive({ consumer: 'project-events' })).json()) as Redrive;
       const second = (await (await redrive({ consumer: 'project-events' })).json()) as Redrive;
+      const dryAfter = (await (
+        await redrive({ consumer: 'project-events', dryRun: true })
+      ).json()) as Redrive;
 
       expect(first).toMatchObject({ dryRun: false, selected: 1, delivered: 1 });
-      expect(second).toMatchObject({ selected: 1, delivered: 0, alreadyRedriven: 1 });
+      expect(second).toMatchObject({ selected: 1, delivered: 0, alreadyRedriven: 1, items: [] });
+      expect(dryAfter).toMatchObject({ selected: 1, wouldDeliver: 0, alreadyRedriven: 1 });
       expect(received.map(({ headers }) => headers['ce-id'])).toEqual([third().event.eventId]);
     });
 

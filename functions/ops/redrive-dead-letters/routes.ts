@@ -107,8 +107,10 @@ export function redriveDeadLettersRoutes(
           letters.push(letter);
         }
         const selected = selectForRedrive(letters, body);
-        const batch = selected.slice(0, REDRIVE_LIMIT);
-        const done = await options.ledger.redriven(batch.map((letter) => letter.id));
+        const done = await options.ledger.redriven(selected.map((letter) => letter.id));
+        // What a redrive delivered before is counted, not considered again, so a large selection
+        // makes progress call by call instead of meeting its first thousand again.
+        const batch = selected.filter((letter) => !done.has(letter.id)).slice(0, REDRIVE_LIMIT);
         const dryRun = body.dryRun === true;
         const items: RedriveItem[] = [];
         let delivered = 0;
@@ -125,9 +127,7 @@ export function redriveDeadLettersRoutes(
           };
           const request = record ? replayRequestOf(record) : null;
           const target = record ? replayTarget(record, options.catalog, options.env) : null;
-          if (done.has(letter.id)) {
-            items.push({ ...base, outcome: 'already-redriven' });
-          } else if (!request || target === null) {
+          if (!request || target === null) {
             items.push({ ...base, outcome: 'not-replayable' });
           } else if (dryRun) {
             const orderStatus =
@@ -168,10 +168,10 @@ export function redriveDeadLettersRoutes(
           dryRun,
           selected: selected.length,
           considered: batch.length,
-          truncated: selected.length > batch.length,
+          truncated: selected.length - done.size > batch.length,
           delivered,
           wouldDeliver: count('would-deliver'),
-          alreadyRedriven: count('already-redriven'),
+          alreadyRedriven: done.size,
           rejected: count('rejected'),
           notReplayable: count('not-replayable'),
         };
