@@ -41,14 +41,19 @@ export async function chargeInvoice(
       status: InvoiceStatus;
       amount_cents: string;
       currency: string;
-      card_token: string;
+      card_token: string | null;
     }[]
   >`
     select i.order_id, i.status, i.amount_cents, i.currency, o.card_token
     from invoices i join billing_orders o on o.order_id = i.order_id
     where i.invoice_id = ${invoiceId}`;
   if (!invoice) throw new NotFoundError(`No invoice ${invoiceId} to charge.`);
-  if (invoice.status !== 'OPEN') return undefined;
+  if (invoice.status !== 'OPEN') {
+    await eraseCardToken(sql, invoice.order_id);
+    return undefined;
+  }
+  // Charged before (the token is erased with the charge): that charge, whose callback may be due.
+  if (invoice.card_token === null) return chargeOf(sql, invoiceId);
 
   const decision = decideCharge(invoice.card_token);
   if (decision.delayMs > 0) await sleep(decision.delayMs);
@@ -59,8 +64,15 @@ export async function chargeInvoice(
             ${invoice.amount_cents}, ${invoice.currency}, ${decision.outcome},
             ${decision.outcome === 'failed' ? decision.reason : null})
     on conflict (invoice_id) do nothing`;
+  // The token's one use is over, whoever won the insert: no payment data stays at rest.
+  await eraseCardToken(sql, invoice.order_id);
   // A concurrent delivery may have won the insert: its charge is the one.
   return chargeOf(sql, invoiceId);
+}
+
+/** Forgets the order's card token: after its charge, or once its invoice can no longer be charged. */
+async function eraseCardToken(sql: Sql, orderId: string): Promise<void> {
+  await sql`update billing_orders set card_token = null where order_id = ${orderId} and card_token is not null`;
 }
 
 /** The callback that reports a charge; the same charge always gives the same callback. */

@@ -10,6 +10,7 @@ import {
   settledTimeline,
   waitForOrder,
 } from '../../local/demo/saga.ts';
+import { connectServiceDatabases, waitUntilQuiet } from '../invariants/index.ts';
 import { e2eHarness } from './harness.ts';
 
 // Every saga path of contract §4, through the gateway with real tokens, each on its own items.
@@ -50,6 +51,40 @@ function balances(entries: { account: string; debit: string; credit: string }[])
 }
 
 describe('the order saga through the gateway', () => {
+  it('keeps no payment data at rest once the saga is done: no row of any database holds the card token', async () => {
+    const sku = await item(2);
+    const orderId = track(
+      await placeOrder(
+        gateway,
+        orderBody(unique('cust'), [{ sku, quantity: 1, unitPrice: '5.00' }]),
+      ),
+    );
+    expect((await waitForOrder(gateway, orderId, ['CONFIRMED', 'CANCELLED'])).status).toBe(
+      'CONFIRMED',
+    );
+    const connection = connectServiceDatabases();
+    const { databases } = connection;
+    try {
+      await waitUntilQuiet(databases, { orderIds: [orderId], timeoutMs: 60_000 });
+      const holding: string[] = [];
+      for (const [service, sql] of Object.entries(databases)) {
+        const tables = await sql<{ name: string }[]>`
+          select format('%I.%I', schemaname, tablename) as name from pg_tables
+          where schemaname = 'public'`;
+        for (const { name } of tables) {
+          // Any row of this order whose text, any column, holds the token.
+          const [found] = await sql<{ n: number }[]>`
+            select count(*)::int as n from ${sql.unsafe(name)} t
+            where t::text like ${`%${orderId}%`} and t::text like '%tok_visa%'`;
+          if ((found?.n ?? 0) > 0) holding.push(`${service}.${name}`);
+        }
+      }
+      expect(holding).toEqual([]);
+    } finally {
+      await connection.close();
+    }
+  });
+
   it('confirms an order below the threshold, its timeline listing the saga in order', async () => {
     const sku = await item(10);
     const correlationId = randomUUID();

@@ -121,6 +121,8 @@ export async function compensate(
   }
   const status = statusAfter(compensation);
   await setInvoiceStatus(tx, invoice.invoice_id, status);
+  // A voided invoice is never charged: its card token has no use left.
+  await tx`update billing_orders set card_token = null where order_id = ${invoice.order_id}`;
   await postEntries(tx, invoice, entriesFor(compensation));
   await emit('InvoiceVoided', {
     orderId: invoice.order_id,

@@ -2,7 +2,7 @@ export { ORDER_STATUSES, STATUS_RANK, advanceStatus } from './order-status.ts';
 export type { OrderStatus, RankedStatus } from './order-status.ts';
 export { emptyOrderView, orderIdOf, projectOrder } from './order-projection.ts';
 export type { OrderView } from './order-projection.ts';
-export { applyToOrders, projectEvent, recordInTimeline } from './order-store.ts';
+export { applyToOrders, projectEvent, recordInTimeline, reportablePayload } from './order-store.ts';
 export type { OrderRow } from './order-store.ts';
 export { PROJECTION_NAMES, isProjectionName, rebuildProjection } from './projections.ts';
 export type { EventReplay, ProjectionName } from './projections.ts';

@@ -77,6 +77,17 @@ export async function applyToOrders(tx: TransactionSql, event: AnyAtlasEvent): P
 }
 
 /**
+ * The payload as reporting keeps it: everything but payment data. An OrderPlaced's card token
+ * serves billing's one charge and is never projected; the method's type stays (it is a fact of the
+ * order, not a credential).
+ */
+export function reportablePayload(event: AnyAtlasEvent): unknown {
+  if (event.eventType !== 'OrderPlaced') return event.payload;
+  const { paymentMethod, ...rest } = event.payload;
+  return { ...rest, paymentMethod: { type: paymentMethod.type } };
+}
+
+/**
  * Adds a saga event to the timeline in `tx`. Returns false when the event is there already (a
  * redelivery) or belongs to no order; the caller then skips every other effect of it.
  */
@@ -89,7 +100,7 @@ export async function recordInTimeline(tx: TransactionSql, event: AnyAtlasEvent)
     ) values (
       ${event.eventId}, ${orderId}, ${event.eventType}, ${event.occurredAt},
       ${event.correlationId}, ${event.causationId}, ${event.producer},
-      ${tx.json(event.payload as unknown as Parameters<typeof tx.json>[0])}
+      ${tx.json(reportablePayload(event) as Parameters<typeof tx.json>[0])}
     )
     on conflict (event_id) do nothing
     returning event_id`;
