@@ -107,6 +107,31 @@ describe('serve', () => {
     });
   });
 
+  it.each([
+    ['a charset other than UTF-8', 'application/json; charset=latin1', '{"text":"hi"}', 415],
+    ['a media type other than JSON', 'text/plain', 'hi', 415],
+    ['malformed JSON', 'application/json', '{"text":', 400],
+  ])('answers %s with a problem', async (_case, contentType, body, status) => {
+    const response = await fetch(`${running.url}/v1/echo`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body,
+    });
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ status });
+  });
+
+  it('takes a JSON body declared as UTF-8', async () => {
+    const response = await fetch(`${running.url}/v1/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=UTF-8' },
+      body: '{"text":"grüß"}',
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ text: 'grüß' });
+  });
+
   describe('when the body is over 1 MiB', () => {
     it('answers 413 to a chunked body as soon as the limit is crossed', async () => {
       const chunk = Buffer.alloc(64 * 1024, 0x61);

@@ -6,6 +6,7 @@ import type { HttpEvent, HttpResult } from '../types.ts';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)"?/i;
 
 /** Parses a JSON body into `event.body`; an empty body leaves it undefined for validation to judge. */
 export function jsonBody(): MiddlewareObj<HttpEvent, HttpResult | undefined> {
@@ -22,6 +23,13 @@ export function jsonBody(): MiddlewareObj<HttpEvent, HttpResult | undefined> {
       if (!JSON_MEDIA_TYPE.test(contentType)) {
         throw new UnsupportedMediaTypeError(
           `Send the body as application/json (got "${contentType || 'no Content-Type'}").`,
+        );
+      }
+      // JSON is UTF-8 (RFC 8259 §8.1); a body declared in another charset would be misread.
+      const charset = CHARSET.exec(contentType)?.[1]?.toLowerCase();
+      if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+        throw new UnsupportedMediaTypeError(
+          `Send the JSON body in UTF-8 (got charset "${charset}").`,
         );
       }
       try {
