@@ -17,7 +17,7 @@ import {
 } from '@atlas/infra-local/kafka-source';
 import { cloudEventKafkaHeaders } from '@atlas/messaging';
 import { orderPlaced, testKafka } from '@atlas/messaging/testing';
-import type { DeadLetterSource } from './dead-letters/dead-letter-store.ts';
+import type { DeadLetterSource } from '@atlas/messaging/dead-letters';
 import { listDeadLettersRoutes } from './list-dead-letters/routes.ts';
 import { redisRedrivenLedger } from './dead-letters/redriven-ledger.ts';
 import { redriveDeadLettersRoutes } from './redrive-dead-letters/routes.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DeadLetter } from './dead-letter.ts';
+import type { DeadLetter } from '@atlas/messaging/dead-letters';
 
 /** At most this many dead letters per redrive call; a larger selection is answered in part. */
 export const REDRIVE_LIMIT = 1000;

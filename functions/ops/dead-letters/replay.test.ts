@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CatalogEntry, ServiceOfFunction } from '@atlas/catalog';
-import type { DeadLetterRecord } from './dead-letter.ts';
+import type { DeadLetterRecord } from '@atlas/messaging/dead-letters';
 import { replayRequestOf, replayTarget } from './replay.ts';
 
 function record(headers: Record<string, string>): DeadLetterRecord {

@@ -1,5 +1,5 @@
 import { functionUrl, kafkaSources, type CatalogEntry } from '@atlas/catalog';
-import { headerText, type DeadLetterRecord } from './dead-letter.ts';
+import { headerText, type DeadLetterRecord } from '@atlas/messaging/dead-letters';
 
 /** A binary-mode CloudEvents HTTP request: attributes in headers, data as the body. */
 export interface ReplayRequest {

@@ -1,5 +1,5 @@
 import { runStatelessHttpFunction } from '@atlas/http';
-import { kafkaReachable, stackDeadLetterSource } from '../dead-letters/kafka.ts';
+import { kafkaReachable, stackDeadLetterSource } from '@atlas/messaging/dead-letters';
 import definition from './function.json' with { type: 'json' };
 import { listDeadLettersRoutes } from './routes.ts';
 

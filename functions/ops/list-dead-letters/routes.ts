@@ -8,8 +8,11 @@ import {
   type Route,
 } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
-import type { DeadLetter } from '../dead-letters/dead-letter.ts';
-import { listDeadLetters, type DeadLetterSource } from '../dead-letters/dead-letter-store.ts';
+import {
+  type DeadLetter,
+  listDeadLetters,
+  type DeadLetterSource,
+} from '@atlas/messaging/dead-letters';
 
 const METHOD = 'GET';
 const ROUTE = '/v1/ops/dlq';

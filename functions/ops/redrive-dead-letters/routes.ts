@@ -13,8 +13,9 @@ import {
   toDeadLetter,
   type DeadLetter,
   type DeadLetterRecord,
-} from '../dead-letters/dead-letter.ts';
-import { listDeadLetterRecords, type DeadLetterSource } from '../dead-letters/dead-letter-store.ts';
+  listDeadLetterRecords,
+  type DeadLetterSource,
+} from '@atlas/messaging/dead-letters';
 import { accepted, deliverToConsumer } from '../dead-letters/deliver.ts';
 import { REDRIVE_LIMIT, redriveSelectorSchema, selectForRedrive } from '../dead-letters/redrive.ts';
 import type { RedrivenLedger } from '../dead-letters/redriven-ledger.ts';

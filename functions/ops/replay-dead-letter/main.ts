@@ -1,6 +1,6 @@
 import { loadCatalog } from '@atlas/catalog';
 import { runStatelessHttpFunction } from '@atlas/http';
-import { kafkaReachable, stackDeadLetterSource } from '../dead-letters/kafka.ts';
+import { kafkaReachable, stackDeadLetterSource } from '@atlas/messaging/dead-letters';
 import definition from './function.json' with { type: 'json' };
 import { replayDeadLetterRoutes } from './routes.ts';
 

@@ -10,8 +10,11 @@ import {
   type Route,
 } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
-import { headerText } from '../dead-letters/dead-letter.ts';
-import { findDeadLetterRecord, type DeadLetterSource } from '../dead-letters/dead-letter-store.ts';
+import {
+  headerText,
+  findDeadLetterRecord,
+  type DeadLetterSource,
+} from '@atlas/messaging/dead-letters';
 import { accepted, deliverToConsumer } from '../dead-letters/deliver.ts';
 import { replayRequestOf, replayTarget } from '../dead-letters/replay.ts';
 import { ReplayRejectedError } from '@atlas/errors';

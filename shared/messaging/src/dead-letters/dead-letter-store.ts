@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { readTopicsToEnd } from '@atlas/messaging';
+import { readTopicsToEnd } from '../read-topics.ts';
 import {
   byNewestFailure,
   parseDeadLetterId,

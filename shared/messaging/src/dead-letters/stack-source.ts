@@ -1,5 +1,5 @@
 import { logLevel, type Kafka } from 'kafkajs';
-import { createKafka } from '@atlas/messaging/kafka';
+import { createKafka } from '../kafka.ts';
 import { loadStackConfig } from '@atlas/config';
 import { DLQ_TOPICS } from '@atlas/events';
 import type { DeadLetterSource } from './dead-letter-store.ts';

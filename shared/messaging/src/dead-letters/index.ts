@@ -1,0 +1,16 @@
+export {
+  byNewestFailure,
+  deadLetterId,
+  domainOf,
+  headerText,
+  parseDeadLetterId,
+  toDeadLetter,
+} from './dead-letter.ts';
+export type { DeadLetter, DeadLetterRecord } from './dead-letter.ts';
+export {
+  findDeadLetterRecord,
+  listDeadLetterRecords,
+  listDeadLetters,
+} from './dead-letter-store.ts';
+export type { DeadLetterSource } from './dead-letter-store.ts';
+export { kafkaReachable, stackDeadLetterSource } from './stack-source.ts';
