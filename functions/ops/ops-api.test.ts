@@ -19,7 +19,7 @@ import { cloudEventKafkaHeaders } from '@atlas/messaging';
 import { orderPlaced, testKafka } from '@atlas/messaging/testing';
 import type { DeadLetterSource } from '@atlas/messaging/dead-letters';
 import { listDeadLettersRoutes } from './list-dead-letters/routes.ts';
-import { redisRedrivenLedger } from './dead-letters/redriven-ledger.ts';
+import { redisRedrivenLedger } from '@atlas/messaging/dead-letters';
 import { redriveDeadLettersRoutes } from './redrive-dead-letters/routes.ts';
 import { replayDeadLetterRoutes } from './replay-dead-letter/routes.ts';
 

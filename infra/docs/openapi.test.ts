@@ -1,3 +1,4 @@
+import { stuckOrdersQuerySchema } from '@atlas/order-domain';
 import { redriveSelectorSchema } from '../../functions/ops/dead-letters/redrive.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
@@ -386,6 +387,7 @@ const QUERY_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   'reporting-list-orders': orderReportQuerySchema,
   'reporting-daily-sales': dailySalesQuerySchema(),
   'ops-list-dead-letters': listDeadLettersQuerySchema,
+  'order-list-stuck-orders': stuckOrdersQuerySchema,
 };
 
 const RULES = ['type', 'const', 'enum', 'minLength', 'maxLength', 'minimum', 'maximum'];

@@ -1,7 +1,7 @@
 import { loadCatalog } from '@atlas/catalog';
 import { runStatelessHttpFunction } from '@atlas/http';
 import { kafkaReachable, stackDeadLetterSource } from '@atlas/messaging/dead-letters';
-import { redisRedrivenLedger } from '../dead-letters/redriven-ledger.ts';
+import { redisRedrivenLedger } from '@atlas/messaging/dead-letters';
 import definition from './function.json' with { type: 'json' };
 import { redriveDeadLettersRoutes } from './routes.ts';
 

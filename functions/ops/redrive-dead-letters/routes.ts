@@ -18,7 +18,7 @@ import {
 } from '@atlas/messaging/dead-letters';
 import { accepted, deliverToConsumer } from '../dead-letters/deliver.ts';
 import { REDRIVE_LIMIT, redriveSelectorSchema, selectForRedrive } from '../dead-letters/redrive.ts';
-import type { RedrivenLedger } from '../dead-letters/redriven-ledger.ts';
+import type { RedrivenLedger } from '@atlas/messaging/dead-letters';
 import { replayRequestOf, replayTarget } from '../dead-letters/replay.ts';
 
 const METHOD = 'POST';

@@ -150,6 +150,13 @@ const CASES: readonly Case[] = [
     permitted: 404,
   },
   {
+    method: 'GET',
+    path: '/v1/ops/stuck-orders?pageSize=1',
+    route: 'GET /v1/ops/stuck-orders',
+    allowed: WRITERS,
+    permitted: 200,
+  },
+  {
     method: 'POST',
     path: '/v1/ops/dlq/replay',
     route: 'POST /v1/ops/dlq/replay',

@@ -33,3 +33,11 @@ export { commitTransition, findOrder, insertOrder, listOrders, lockOrder } from 
 export type { NewOrder, OrderFilter } from './order-store.ts';
 export { listOrdersQuerySchema } from './list-query.ts';
 export type { ListOrdersQuery } from './list-query.ts';
+export {
+  STUCK_AFTER_SECONDS,
+  countUnsettled,
+  findStuckOrders,
+  stuckOrdersQuerySchema,
+  waitingOn,
+} from './stuck.ts';
+export type { StuckOrdersQuery, WaitingOn } from './stuck.ts';

@@ -57,7 +57,8 @@ export function stackProcesses(runDir: string): StackProcess[] {
     const group = groupOf(name);
     // A function's pid file names its keeper (a shell); the keeper's state names the process.
     const kept = readText(join(runDir, `${name}.keeper.json`));
-    const keptPid = kept === undefined ? undefined : (JSON.parse(kept) as { childPid: number | null }).childPid;
+    const keptPid =
+      kept === undefined ? undefined : (JSON.parse(kept) as { childPid: number | null }).childPid;
     const pid = keptPid ?? Number(readText(join(runDir, file))?.trim());
     if (group && Number.isInteger(pid) && readText(`/proc/${pid}/stat`) !== undefined)
       found.push({ pid, name, group });

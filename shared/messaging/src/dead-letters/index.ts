@@ -14,3 +14,5 @@ export {
 } from './dead-letter-store.ts';
 export type { DeadLetterSource } from './dead-letter-store.ts';
 export { kafkaReachable, stackDeadLetterSource } from './stack-source.ts';
+export { redisRedrivenLedger } from './redriven-ledger.ts';
+export type { RedrivenLedger } from './redriven-ledger.ts';
