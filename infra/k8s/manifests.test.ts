@@ -40,6 +40,20 @@ describe('the cluster manifests', () => {
       expect(service.metadata.labels['networking.knative.dev/visibility']).toBe('cluster-local');
   });
 
+  it('deny every ingress by default and let only the data plane and the gateway reach the functions', () => {
+    const policies = (renderManifests(loadCatalog()).get('network-policies.yaml') ?? []).map(
+      (document) => document as { metadata: { name: string }; spec: { ingress: unknown[] } },
+    );
+    expect(policies.map((policy) => policy.metadata.name)).toEqual([
+      'deny-by-default',
+      'knative-services-from-data-plane-and-gateway',
+      'gateway-from-anywhere',
+    ]);
+    expect(policies[0]?.spec.ingress).toEqual([]);
+    expect(JSON.stringify(policies[1])).toContain('knative-eventing');
+    expect(JSON.stringify(policies[1])).toContain('gateway-gateway');
+  });
+
   it('route the gateway to every HTTP function through the variables the catalog defines', () => {
     const catalog = loadCatalog();
     const [deployment] = renderManifests(catalog).get('gateway-gateway.yaml') ?? [];

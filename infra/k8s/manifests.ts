@@ -231,6 +231,53 @@ function deadLetterSinks(catalog: readonly CatalogEntry[], settings: ClusterSett
 }
 
 /**
+ * Who may reach the functions (hardening review, item 5): nothing by default; the Knative data
+ * plane (activator and ingress in knative-serving and kourier-system, the KafkaSource dispatcher
+ * in knative-eventing) and the gateway may reach the Knative Services; anyone may reach the
+ * gateway, the one public entry. Relays take no traffic at all. A Prometheus that scrapes
+ * `/metrics` needs a policy of its own for its namespace.
+ */
+function networkPolicies(catalog: readonly CatalogEntry[]): YamlMap[] {
+  const gatewayEntry = catalog.find((entry) => entry.service === 'gateway');
+  const gatewayPods = {
+    'app.kubernetes.io/name': gatewayEntry?.qualifiedName ?? 'gateway-gateway',
+  };
+  const fromNamespace = (name: string): YamlMap => ({
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
+  });
+  const policy = (name: string, spec: YamlMap): YamlMap => ({
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace: NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'atlas-erp' } },
+    spec,
+  });
+  return [
+    policy('deny-by-default', { podSelector: {}, policyTypes: ['Ingress'], ingress: [] }),
+    policy('knative-services-from-data-plane-and-gateway', {
+      podSelector: {
+        matchExpressions: [{ key: 'serving.knative.dev/service', operator: 'Exists' }],
+      },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            fromNamespace('knative-serving'),
+            fromNamespace('knative-eventing'),
+            fromNamespace('kourier-system'),
+            { podSelector: { matchLabels: gatewayPods } },
+          ],
+        },
+      ],
+    }),
+    policy('gateway-from-anywhere', {
+      podSelector: { matchLabels: gatewayPods },
+      policyTypes: ['Ingress'],
+      ingress: [{}],
+    }),
+  ];
+}
+
+/**
  * The cluster manifests of every function of the catalog, by file name under `k8s/generated/`:
  * HTTP functions as Knative Services, Kafka-triggered ones as Knative Services fed by KafkaSources,
  * workers and the gateway as Deployments (the gateway behind the NodePort kind maps to 8080).
@@ -242,6 +289,7 @@ export function renderManifests(
   const files = new Map<string, YamlValue[]>([
     ['config.yaml', [configMap(settings)]],
     ['dead-letter-sinks.yaml', deadLetterSinks(catalog, settings)],
+    ['network-policies.yaml', networkPolicies(catalog)],
   ]);
   for (const entry of catalog) {
     const trigger = entry.trigger;
