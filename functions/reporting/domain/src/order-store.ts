@@ -21,6 +21,39 @@ export interface OrderRow {
   readonly cancelled_at: Date | null;
 }
 
+/** The read models' tables; a rebuild fills a shadow of one and swaps it in. */
+export const ORDERS_TABLE = 'report_orders';
+export const TIMELINE_TABLE = 'report_events';
+
+/** A `report_events` row as postgres.js reads it. */
+export interface TimelineRow {
+  readonly event_id: string;
+  readonly order_id: string;
+  readonly event_type: string;
+  readonly occurred_at: Date;
+  readonly correlation_id: string;
+  readonly causation_id: string;
+  readonly producer: string;
+  readonly payload: unknown;
+  readonly seq: string;
+}
+
+/** The event a timeline row recorded, as the projections read it (payload as reporting keeps it). */
+export function eventOfTimelineRow(row: TimelineRow): AnyAtlasEvent {
+  return {
+    eventId: row.event_id,
+    eventType: row.event_type,
+    eventVersion: 1,
+    occurredAt: row.occurred_at.toISOString(),
+    producer: row.producer,
+    correlationId: row.correlation_id,
+    causationId: row.causation_id,
+    aggregateType: 'Order',
+    aggregateId: row.order_id,
+    payload: row.payload,
+  } as AnyAtlasEvent;
+}
+
 const iso = (value: Date | null): string | null => (value === null ? null : value.toISOString());
 
 function viewOf(row: OrderRow): OrderView {
@@ -51,15 +84,19 @@ const ORDER_LOCK_NAMESPACE = 4150;
  * the event onto it and writes it back. Applying an event twice leaves the same row.
  * Does nothing for an event of no order.
  */
-export async function applyToOrders(tx: TransactionSql, event: AnyAtlasEvent): Promise<void> {
+export async function applyToOrders(
+  tx: TransactionSql,
+  event: AnyAtlasEvent,
+  table: string = ORDERS_TABLE,
+): Promise<void> {
   const orderId = orderIdOf(event);
   if (orderId === null) return;
   await tx`select pg_advisory_xact_lock(${ORDER_LOCK_NAMESPACE}, hashtext(${orderId}))`;
-  const [row] = await tx<OrderRow[]>`select * from report_orders where order_id = ${orderId}`;
+  const [row] = await tx<OrderRow[]>`select * from ${tx(table)} where order_id = ${orderId}`;
   const view = projectOrder(row ? viewOf(row) : emptyOrderView(orderId, event.occurredAt), event);
   const total = view.totalCents === null ? null : view.totalCents.toString();
   await tx`
-    insert into report_orders (
+    insert into ${tx(table)} (
       order_id, status, customer_id, currency, total_cents, invoice_id, approval_id,
       cancellation_reason, placed_at, first_event_at, updated_at, confirmed_at, cancelled_at
     ) values (
@@ -91,11 +128,15 @@ export function reportablePayload(event: AnyAtlasEvent): unknown {
  * Adds a saga event to the timeline in `tx`. Returns false when the event is there already (a
  * redelivery) or belongs to no order; the caller then skips every other effect of it.
  */
-export async function recordInTimeline(tx: TransactionSql, event: AnyAtlasEvent): Promise<boolean> {
+export async function recordInTimeline(
+  tx: TransactionSql,
+  event: AnyAtlasEvent,
+  table: string = TIMELINE_TABLE,
+): Promise<boolean> {
   const orderId = orderIdOf(event);
   if (orderId === null) return false;
   const inserted = await tx`
-    insert into report_events (
+    insert into ${tx(table)} (
       event_id, order_id, event_type, occurred_at, correlation_id, causation_id, producer, payload
     ) values (
       ${event.eventId}, ${orderId}, ${event.eventType}, ${event.occurredAt},
