@@ -10,17 +10,13 @@ import { rebuildProjection } from './projections.ts';
 let database: TestDatabase;
 
 const placed = (orderId: string): AnyAtlasEvent =>
-  createEvent(
-    'OrderPlaced',
-    { ...PAYLOAD_FIXTURES.OrderPlaced, orderId },
-    TEST_CONTEXT,
-  ) as AnyAtlasEvent;
+  createEvent('OrderPlaced', { ...PAYLOAD_FIXTURES.OrderPlaced, orderId }, TEST_CONTEXT);
 const reserved = (orderId: string): AnyAtlasEvent =>
   createEvent(
     'InventoryReserved',
     { ...PAYLOAD_FIXTURES.InventoryReserved, orderId },
     { ...TEST_CONTEXT, producer: 'inventory' },
-  ) as AnyAtlasEvent;
+  );
 
 const live = (event: AnyAtlasEvent) => transaction(database.sql, (tx) => projectEvent(tx, event));
 
