@@ -84,6 +84,9 @@ async function post(
   });
 }
 
+/** 5 minutes of polling every 250 ms. */
+const APPROVER_PATIENCE_POLLS = 1_200;
+
 /** What the bench does after the 202 of the paths that need a second command. */
 async function followUp(client: BenchClient, order: PlacedOrder): Promise<void> {
   if (order.path === 'cancelled') {
@@ -92,8 +95,9 @@ async function followUp(client: BenchClient, order: PlacedOrder): Promise<void> 
     return;
   }
   if (order.path !== 'approved') return;
-  // The approval exists once the payment succeeded; the order names it then.
-  for (let tries = 0; tries < 120; tries++) {
+  // The approval exists once the payment succeeded; the order names it then. A person waits as
+  // long as a fault drill may hold the saga up (the delivery policy retries for ~4 minutes).
+  for (let tries = 0; tries < APPROVER_PATIENCE_POLLS; tries++) {
     const response = await fetch(`${client.gatewayUrl}/v1/orders/${order.orderId}`, {
       headers: { authorization: client.approver },
     });

@@ -1,0 +1,119 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadStackConfig } from '@atlas/config';
+import { DLQ_TOPICS } from '@atlas/events';
+import { createKafka } from '@atlas/messaging/kafka';
+import { logLevel } from 'kafkajs';
+import { gatewayClient } from '../../local/demo/client.ts';
+import { watchConfirmations } from '../bench/saga/confirmations.ts';
+import { openLoop, type BenchClient, type PlacedOrder } from '../bench/saga/load.ts';
+import { checkInvariants, connectServiceDatabases, waitUntilQuiet } from '../invariants/index.ts';
+import type { Fault } from './faults.ts';
+
+export interface DrillOptions {
+  /** Orders per second, across the saga's paths. */
+  readonly rate: number;
+  readonly seconds: number;
+  /** When the fault strikes, after the load started. */
+  readonly faultAfterMs: number;
+  /** How long every order may take to reach its final status once the load ended. */
+  readonly settleMs: number;
+  readonly skus: readonly string[];
+}
+
+export interface DrillResult {
+  readonly scenario: string;
+  readonly sagas: number;
+  /** Orders accepted (202) whose saga never reached a final status in time. */
+  readonly lost: number;
+  /** Orders that settled, but not as their path must (a happy order cancelled, …). */
+  readonly stuck: number;
+  /** Violations of "charged/refunded at most once" and "no effect twice". */
+  readonly duplicated: number;
+  readonly invariantViolations: number;
+  /** Dead letters written during the scenario: each one unexplained. */
+  readonly deadLetters: number;
+  /** POSTs the gateway refused while the fault lasted (the client sees them, nothing is lost). */
+  readonly refused: number;
+  readonly seconds: number;
+}
+
+// The rule names (rules.ts) of "charged and refunded at most once" and "no effect twice".
+const DUPLICATE_RULES = new Set(['at-most-once', 'effect-once']);
+
+async function deadLetterCount(): Promise<number> {
+  const admin = createKafka({
+    clientId: 'atlas-drill',
+    brokers: [...loadStackConfig().kafka.brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    let total = 0;
+    for (const topic of Object.values(DLQ_TOPICS))
+      for (const { high } of await admin.fetchTopicOffsets(topic)) total += Number(high);
+    return total;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Whether an order settled as its path must: confirmed, cancelled, or either for a race. */
+function settledRightly(order: PlacedOrder, eventType: string): boolean {
+  if (order.path === 'declined') return eventType === 'OrderCancelled';
+  if (order.path === 'cancelled') return true;
+  return eventType === 'OrderConfirmed';
+}
+
+/**
+ * One drill scenario: orders across the saga's paths at `rate` for `seconds`, `fault` striking
+ * `faultAfterMs` in; then every order must reach the final status its path must reach within
+ * `settleMs`, the invariants must hold over them, and no dead letter may appear.
+ */
+export async function runDrill(fault: Fault, options: DrillOptions): Promise<DrillResult> {
+  const started = Date.now();
+  const gateway = gatewayClient();
+  const client: BenchClient = {
+    gatewayUrl: gateway.url,
+    orderer: await gateway.bearer('ops'),
+    approver: await gateway.bearer('approver'),
+    skus: options.skus,
+  };
+  const deadLettersBefore = await deadLetterCount();
+  const watch = await watchConfirmations(loadStackConfig().kafka.brokers);
+  try {
+    const striking = sleep(options.faultAfterMs).then(() => fault.strike());
+    const outcome = await openLoop(client, {
+      rate: options.rate,
+      seconds: options.seconds,
+      mixed: true,
+    });
+    await striking;
+    const ids = outcome.placed.map((order) => order.orderId);
+    const open = new Set(await watch.waitFor(ids, Date.now() + options.settleMs));
+    const stuck = outcome.placed.filter((order) => {
+      const settlement = watch.settlementOf(order.orderId);
+      return settlement !== undefined && !settledRightly(order, settlement.eventType);
+    });
+    const connection = connectServiceDatabases();
+    let violations: { rule: string }[];
+    try {
+      await waitUntilQuiet(connection.databases, { orderIds: ids, timeoutMs: 60_000 });
+      violations = await checkInvariants(connection.databases, { orderIds: ids });
+    } finally {
+      await connection.close();
+    }
+    return {
+      scenario: fault.name,
+      sagas: outcome.placed.length,
+      lost: open.size,
+      stuck: stuck.length,
+      duplicated: violations.filter((violation) => DUPLICATE_RULES.has(violation.rule)).length,
+      invariantViolations: violations.length,
+      deadLetters: (await deadLetterCount()) - deadLettersBefore,
+      refused: [...outcome.failures.values()].reduce((sum, count) => sum + count, 0),
+      seconds: Math.round((Date.now() - started) / 1000),
+    };
+  } finally {
+    await watch.stop();
+  }
+}
