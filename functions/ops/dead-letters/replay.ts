@@ -1,22 +1,11 @@
 import { functionUrl, kafkaSources, type CatalogEntry } from '@atlas/catalog';
+import { percentEncode } from '@atlas/messaging/cloud-event-http';
 import { headerText, type DeadLetterRecord } from '@atlas/messaging/dead-letters';
 
 /** A binary-mode CloudEvents HTTP request: attributes in headers, data as the body. */
 export interface ReplayRequest {
   readonly headers: Record<string, string>;
   readonly body: Buffer;
-}
-
-/** HTTP binding §3.1.3.2: outside printable ASCII, and `"` and `%`, header values are percent-encoded. */
-function percentEncode(value: string): string {
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    const printable = byte >= 0x20 && byte <= 0x7e && byte !== 0x22 && byte !== 0x25;
-    out += printable
-      ? String.fromCharCode(byte)
-      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
 }
 
 /**

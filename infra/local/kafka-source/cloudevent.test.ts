@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { percentEncode, toHttpCloudEvent, type KafkaRecord } from './cloudevent.ts';
+import { percentEncode } from '@atlas/messaging/cloud-event-http';
+import { toHttpCloudEvent, type KafkaRecord } from './cloudevent.ts';
 
 const base: KafkaRecord = {
   topic: 'atlas.order.events.v1',

@@ -1,4 +1,5 @@
 import type { IHeaders } from 'kafkajs';
+import { percentEncode } from '@atlas/messaging/cloud-event-http';
 
 /** The parts of a consumed Kafka record the CloudEvents mapping reads. */
 export interface KafkaRecord {
@@ -30,21 +31,6 @@ function headerText(value: IHeaders[string]): string | undefined {
   // A header repeated on the record: the Kafka binding defines one value, so take the last.
   const one = Array.isArray(value) ? value.at(-1) : value;
   return one === undefined ? undefined : one.toString();
-}
-
-/**
- * HTTP binding §3.1.3.2: header values are percent-encoded outside printable ASCII, and `"` and
- * `%` are encoded too, so a UTF-8 attribute survives the trip and CR/LF cannot split a header.
- */
-export function percentEncode(value: string): string {
-  let out = '';
-  for (const byte of Buffer.from(value, 'utf8')) {
-    const printable = byte >= 0x20 && byte <= 0x7e && byte !== 0x22 && byte !== 0x25;
-    out += printable
-      ? String.fromCharCode(byte)
-      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return out;
 }
 
 /**

@@ -1,4 +1,4 @@
-export { toHttpCloudEvent, percentEncode, knativeSource } from './cloudevent.ts';
+export { toHttpCloudEvent, knativeSource } from './cloudevent.ts';
 export type { HttpCloudEvent, KafkaRecord } from './cloudevent.ts';
 export { DeliveryConfigError, loadDeliveryConfig, sinkUrl, sinkUrlVariable } from './config.ts';
 export type { DeliveryConfig } from './config.ts';
