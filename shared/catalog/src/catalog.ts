@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { repoRoot } from '@atlas/config';
 import { functionDefinitionSchema, type FunctionDefinition } from './definition.ts';
 
-export const FUNCTIONS_ROOT = fileURLToPath(new URL('../../../functions', import.meta.url));
+export const FUNCTIONS_ROOT = join(repoRoot(), 'functions');
 
 export interface CatalogEntry extends FunctionDefinition {
   /** `<service>-<name>`: unique across Atlas, the process, image and Kubernetes name. */

@@ -8,3 +8,4 @@ export {
   localWebhookSecretPath,
 } from './saga-config.ts';
 export type { SagaConfig } from './saga-config.ts';
+export { repoRoot } from './repo-root.ts';

@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { moneySchema } from '@atlas/money';
 import { ConfigError } from './config-error.ts';
+import { repoRoot } from './repo-root.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const REPO_ROOT = repoRoot();
 const MIN_SECRET_LENGTH = 32;
 
 /** Business settings of the order saga that more than one service must agree on. */

@@ -1,10 +1,9 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { loadStackConfig, type ServiceName } from '@atlas/config';
+import { loadStackConfig, repoRoot, type ServiceName } from '@atlas/config';
 import { createSql } from './connection.ts';
 import { migrate, type Migration, type MigrationSet } from './migrate.ts';
 
-const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const REPO_ROOT = `${repoRoot().replace(/\/$/, '')}/`;
 
 /** The platform tables (outbox, inbox) first, then the service's own folder if it has one. */
 export function migrationSetsOf(service: ServiceName): MigrationSet[] {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '@atlas/config';
 import avro from 'avsc';
 import type { Schema, Type } from 'avsc';
 import { EVENT_CATALOG, topicOf } from './catalog.ts';
@@ -15,7 +16,7 @@ export interface RecordSchema {
 }
 
 /** Top-level `schemas/` folder of the repository, where the `.avsc` files live. */
-export const SCHEMA_ROOT = fileURLToPath(new URL('../../../schemas/', import.meta.url));
+export const SCHEMA_ROOT = `${join(repoRoot(), 'schemas')}/`;
 
 function readSchema(relativePath: string): RecordSchema {
   return JSON.parse(readFileSync(`${SCHEMA_ROOT}${relativePath}`, 'utf8')) as RecordSchema;
