@@ -117,15 +117,13 @@ async function launch(context: ComponentContext, process_: LocalProcess): Promis
   rmSync(stateFile, { force: true });
   // The keeper runs the process and restarts it when it exits on its own, as Kubernetes would.
   // The process runs its bundle (bundles.ts). Its entry rides along as an argument it ignores:
-  // it names the function in `ps` and marks the process as ours. A 2 MiB young generation keeps
-  // a function's heap small; its garbage is short-lived.
+  // it names the function in `ps` and marks the process as ours.
   const pid = launchDetached(context.paths, process_.name, {
     command: 'sh',
     args: [
       KEEPER,
       stateFile,
       process.execPath,
-      '--max-semi-space-size=2',
       bundlePath(bundlesDir(context), process_.name),
       process_.entryPath,
     ],
