@@ -1,3 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadStackConfig } from '@atlas/config';
 import { DependencyUnavailableError, MalformedEventError } from '@atlas/errors';
@@ -8,6 +14,8 @@ import type { RegisteredEventSchema } from './register.ts';
 import { PAYLOAD_FIXTURES, TEST_CONTEXT } from './testing/index.ts';
 
 const registryUrl = loadStackConfig().schemaRegistry.url;
+const run = promisify(execFile);
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 // A schema registered only to provoke "not an Atlas event"; deleted afterwards.
 const foreignSubject = `atlas.test.events.${String(Date.now())}-dev.atlas.test.Foreign`;
 
@@ -137,6 +145,40 @@ describe('event schemas in the real registry', () => {
       expect(encodeError).toBeInstanceOf(DependencyUnavailableError);
       expect(decodeError).toBeInstanceOf(DependencyUnavailableError);
       expect(encodeError).toHaveProperty('retriable', true);
+    });
+  });
+
+  describe('when the consumer cannot load its own reader schema', () => {
+    it('fails retriably (a fault of the process), never as a malformed event to dead-letter', async () => {
+      // Prepare: a valid event, and a process whose run-time files are somewhere empty, as a
+      // function shipped without its schemas would be.
+      const codec = createEventCodec({ registryUrl });
+      const value = await codec.encode(
+        createEvent('OrderPlaced', PAYLOAD_FIXTURES.OrderPlaced, TEST_CONTEXT),
+      );
+      const empty = mkdtempSync(join(tmpdir(), 'atlas-no-schemas-'));
+      const script = `
+        import { createEventCodec } from '@atlas/events';
+        const codec = createEventCodec({ registryUrl: ${JSON.stringify(registryUrl)} });
+        try {
+          await codec.decode(Buffer.from(${JSON.stringify(value.toString('base64'))}, 'base64'));
+          console.log(JSON.stringify({ decoded: true }));
+        } catch (error) {
+          console.log(JSON.stringify({ code: error.code, retriable: error.retriable }));
+        }`;
+
+      // Act
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: REPO,
+        env: { ...process.env, ATLAS_REPO_ROOT: empty },
+      });
+
+      // Assess
+      expect(JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}')).toEqual({
+        code: 'ATLAS_INTERNAL',
+        retriable: true,
+      });
+      rmSync(empty, { recursive: true, force: true });
     });
   });
 });

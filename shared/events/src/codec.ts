@@ -1,5 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { MalformedEventError } from '@atlas/errors';
+import { InternalError, MalformedEventError } from '@atlas/errors';
 import type { Type } from 'avsc';
 import { EVENT_TYPES, isEventType } from './catalog.ts';
 import { assertValidEvent } from './create-event.ts';
@@ -136,10 +136,17 @@ export function createEventCodec(options: EventCodecOptions): EventCodec {
     if (eventType === undefined) {
       throw new MalformedEventError(`Schema ${String(writer.name)} is not an Atlas event`);
     }
+    let reader: Type;
+    try {
+      reader = avroTypeOf(eventType);
+    } catch (error) {
+      // Our own reader schema did not load (a function shipped without its schemas): a fault of
+      // this process, not of the event, so it is retried rather than dead-lettered.
+      throw new InternalError(`Cannot load the ${eventType} reader schema`, { cause: error });
+    }
     let event: unknown;
     try {
       // Read with our own schema: the resolver absorbs any compatible writer version.
-      const reader = avroTypeOf(eventType);
       const resolver = reader.equals(writer) ? undefined : reader.createResolver(writer);
       event = reader.fromBuffer(value.subarray(HEADER_BYTES), resolver);
     } catch (error) {
