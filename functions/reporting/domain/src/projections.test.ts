@@ -38,14 +38,21 @@ describe('rebuilding a projection', () => {
     const paused = new Promise<void>((resolve) => {
       resume = resolve;
     });
+    let halfWay: () => void = () => undefined;
+    const replaying = new Promise<void>((resolve) => {
+      halfWay = resolve;
+    });
 
-    // Act: the rebuild stops half-way through the topics; meanwhile the live projector goes on.
+    // Act: the rebuild stops half-way through the topics; meanwhile the live projector goes on
+    // with an event that came after the topics were read (so the replay does not hold it).
     const rebuilding = rebuildProjection(database.sql, 'orders', async (apply) => {
       const [head, ...rest] = topics;
       if (head) await apply(head);
+      halfWay();
       await paused;
       for (const event of rest) await apply(event);
     });
+    await replaying;
     const late = reserved(second);
     const started = Date.now();
     await live(late);
@@ -70,8 +77,16 @@ describe('rebuilding a projection', () => {
     const paused = new Promise<void>((resolve) => {
       resume = resolve;
     });
-    const first = rebuildProjection(database.sql, 'timeline', () => paused);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    let running: () => void = () => undefined;
+    const replaying = new Promise<void>((resolve) => {
+      running = resolve;
+    });
+    // The replay starts only once the first rebuild holds its lock.
+    const first = rebuildProjection(database.sql, 'timeline', () => {
+      running();
+      return paused;
+    });
+    await replaying;
 
     await expect(
       rebuildProjection(database.sql, 'timeline', async () => undefined),
