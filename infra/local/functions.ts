@@ -39,14 +39,17 @@ const KEEPER = join(import.meta.dirname, 'keeper', 'keeper.sh');
  */
 const READY_TIMEOUT_MS = 180_000;
 
-function keeperStateFile(context: ComponentContext, name: string): string {
-  return join(context.paths.run, `${name}.keeper.json`);
+function keeperStateFile(runDir: string, name: string): string {
+  return join(runDir, `${name}.keeper.json`);
 }
 
-/** The keeper's account of a function process; undefined when it has none (never started). */
-export function keeperState(context: ComponentContext, name: string): KeeperState | undefined {
+/**
+ * The keeper's account of a function process (`runDir` is the state's `run/` folder); undefined
+ * when it has none (never started).
+ */
+export function keeperState(runDir: string, name: string): KeeperState | undefined {
   try {
-    return JSON.parse(readFileSync(keeperStateFile(context, name), 'utf8')) as KeeperState;
+    return JSON.parse(readFileSync(keeperStateFile(runDir, name), 'utf8')) as KeeperState;
   } catch {
     return undefined;
   }
@@ -113,7 +116,7 @@ async function launch(context: ComponentContext, process_: LocalProcess): Promis
       `${process_.name} cannot start: port ${process_.port} is taken by ${describePortHolder(process_.port)}.`,
     );
   }
-  const stateFile = keeperStateFile(context, process_.name);
+  const stateFile = keeperStateFile(context.paths.run, process_.name);
   rmSync(stateFile, { force: true });
   // The keeper runs the process and restarts it when it exits on its own, as Kubernetes would.
   // The process runs its bundle (bundles.ts). Its entry rides along as an argument it ignores:
@@ -141,10 +144,10 @@ async function launch(context: ComponentContext, process_: LocalProcess): Promis
     timeoutMs: READY_TIMEOUT_MS,
     stillAlive: () =>
       ownedPid(context.paths, process_.name, process_.entryPath) === pid &&
-      (keeperState(context, process_.name)?.restarts ?? 0) === 0,
+      (keeperState(context.paths.run, process_.name)?.restarts ?? 0) === 0,
   });
   if (!healthy) {
-    const exit = describeExit(keeperState(context, process_.name));
+    const exit = describeExit(keeperState(context.paths.run, process_.name));
     throw new InfraError(
       exit
         ? `${process_.name} exited while starting (${exit}); its log ends:\n    ${lastLogLines(context, process_.name)}`
@@ -200,7 +203,7 @@ export function functionStatuses(context: ComponentContext): ProcessStatus[] {
   return localProcesses(context).map((entry) => {
     const address = `http://127.0.0.1:${entry.port}`;
     const keeper = ownedPid(context.paths, entry.name, entry.entryPath);
-    const state = keeper === undefined ? undefined : keeperState(context, entry.name);
+    const state = keeper === undefined ? undefined : keeperState(context.paths.run, entry.name);
     const lastExit = describeExit(state);
     return {
       name: entry.name,

@@ -1,8 +1,7 @@
 import middy from '@middy/core';
 import type { TokenVerifier } from '@atlas/auth';
-import { DependencyUnavailableError, PayloadTooLargeError } from '@atlas/errors';
+import { DependencyUnavailableError } from '@atlas/errors';
 import {
-  BODY_LIMIT_BYTES,
   authenticate,
   createUpstreamClient,
   observe,
@@ -49,11 +48,6 @@ async function forward(
   event: HttpEvent,
   timeoutMs: number,
 ): Promise<HttpResult> {
-  if (event.rawBody.length > BODY_LIMIT_BYTES) {
-    throw new PayloadTooLargeError(
-      `The body has ${event.rawBody.length} bytes; the limit is ${BODY_LIMIT_BYTES}.`,
-    );
-  }
   const headers: Record<string, string> = { 'x-correlation-id': event.correlationId };
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = event.headers[name];

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { keeperState } from '../../local/functions.ts';
 import { down, stackContext, up } from '../../local/stack.ts';
 
 /** One fault a drill strikes the running system with, while orders flow. */
@@ -13,11 +12,8 @@ export interface Fault {
 
 /** The pid of a function process now, from its keeper's account. */
 function processPid(name: string): number {
-  const { paths } = stackContext();
-  const state = JSON.parse(readFileSync(join(paths.run, `${name}.keeper.json`), 'utf8')) as {
-    childPid: number | null;
-  };
-  if (!state.childPid) throw new Error(`${name} is not running: nothing to kill`);
+  const state = keeperState(stackContext().paths.run, name);
+  if (!state?.childPid) throw new Error(`${name} is not running: nothing to kill`);
   return state.childPid;
 }
 

@@ -1,13 +1,12 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
 import type { Logger, Registry } from '@atlas/observability';
-import type { TransactionSql } from '@atlas/db';
 import type { CommandOutcomes } from './command-outcomes.ts';
 import { auditOf, type AuditSink } from './middleware/audit.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { observe } from './middleware/observe.ts';
 import { validate, type RequestSchemas } from './middleware/validate.ts';
-import type { HttpEvent, HttpResult } from './types.ts';
+import type { HttpEvent, HttpResult, StageOutcome } from './types.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type HttpMiddleware = MiddlewareObj<HttpEvent, HttpResult | undefined>;
@@ -99,9 +98,6 @@ export function httpFunction<S extends RequestSchemas>(
     return result;
   };
 }
-
-/** Stages a command's outcome (audit record, idempotent answer) in the transaction of its effect. */
-export type StageOutcome = (tx: TransactionSql, result: HttpResult) => Promise<void>;
 
 /** The event while the chain runs, carrying its command's audit for the handler to stage. */
 type AuditedEvent = HttpEvent & { audit?: ReturnType<typeof auditOf> };

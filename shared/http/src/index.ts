@@ -20,13 +20,12 @@ export { serve } from './serve.ts';
 export { createUpstreamClient } from './upstream.ts';
 export { forgetOldOutcomes, sqlCommandOutcomes } from './command-outcomes.ts';
 export type { ClaimedKey, CommandOutcomes, CommittedOutcome } from './command-outcomes.ts';
-export type { StageOutcome } from './http-function.ts';
 export type { UpstreamAnswer, UpstreamCall, UpstreamRequest } from './upstream.ts';
 export { serveFunctionProcess } from './serve-process.ts';
 export type { FunctionProcessOptions } from './serve-process.ts';
 export type { ReadinessCheck, Route, RunningFunction, ServeOptions } from './serve.ts';
 export { json } from './types.ts';
-export type { Headers, HttpEvent, HttpResult } from './types.ts';
+export type { Headers, HttpEvent, HttpResult, StageOutcome } from './types.ts';
 export { runHttpFunction, runStatelessHttpFunction } from './run-http-function.ts';
 export type {
   HttpFunctionOptions,

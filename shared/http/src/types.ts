@@ -1,3 +1,4 @@
+import type { TransactionSql } from '@atlas/db';
 import type { Logger } from '@atlas/observability';
 import type { ClaimedKey, CommandOutcomes } from './command-outcomes.ts';
 
@@ -55,3 +56,6 @@ export function json(
     body: JSON.stringify(body),
   };
 }
+
+/** Stages a command's outcome (audit record, idempotent answer) in the transaction of its effect. */
+export type StageOutcome = (tx: TransactionSql, result: HttpResult) => Promise<void>;

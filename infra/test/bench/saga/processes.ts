@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { keeperState } from '../../../local/functions.ts';
 
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux this project targets. */
 const TICKS_PER_SECOND = 100;
@@ -56,10 +57,7 @@ export function stackProcesses(runDir: string): StackProcess[] {
     const name = file.slice(0, -'.pid'.length);
     const group = groupOf(name);
     // A function's pid file names its keeper (a shell); the keeper's state names the process.
-    const kept = readText(join(runDir, `${name}.keeper.json`));
-    const keptPid =
-      kept === undefined ? undefined : (JSON.parse(kept) as { childPid: number | null }).childPid;
-    const pid = keptPid ?? Number(readText(join(runDir, file))?.trim());
+    const pid = keeperState(runDir, name)?.childPid ?? Number(readText(join(runDir, file))?.trim());
     if (group && Number.isInteger(pid) && readText(`/proc/${pid}/stat`) !== undefined)
       found.push({ pid, name, group });
   }

@@ -1,7 +1,7 @@
 import type { AuditOutcome, AuditRecordedPayload } from '@atlas/events';
 import type { Logger } from '@atlas/observability';
 import type { TransactionSql } from '@atlas/db';
-import type { HttpEvent, HttpResult } from '../types.ts';
+import type { HttpEvent, HttpResult, StageOutcome } from '../types.ts';
 
 export type { AuditOutcome } from '@atlas/events';
 
@@ -114,9 +114,6 @@ export function auditRecordOf(
   };
 }
 
-/** Where a handler stages its command's audit record inside its own transaction. */
-export type StageAudit = (tx: TransactionSql, result: HttpResult) => Promise<void>;
-
 /**
  * The audit of one command: `stage` for the handler, to call inside the transaction of its effect
  * with the answer it is about to give; `afterAnswer` for the chain, which records whatever was not
@@ -129,7 +126,7 @@ export function auditOf(
   route: AuditedRoute,
   sink: AuditSink,
   event: HttpEvent,
-): { stage: StageAudit; afterAnswer: (result: HttpResult) => Promise<void> } {
+): { stage: StageOutcome; afterAnswer: (result: HttpResult) => Promise<void> } {
   let stagedStatus: number | undefined;
   return {
     stage: async (tx, result) => {
