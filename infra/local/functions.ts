@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadCatalog } from '@atlas/catalog';
 import { bundlePath, buildBundles } from './bundles.ts';
 import type { ComponentContext } from './components/component.ts';
+import { faultProxyConfig, proxiedEnv } from './fault-proxy/config.ts';
 import { InfraError } from './lib/errors.ts';
 import { describePortHolder, isPortOpen } from './lib/ports.ts';
 import { isStale } from './lib/freshness.ts';
@@ -135,6 +136,8 @@ async function launch(context: ComponentContext, process_: LocalProcess): Promis
       PORT: String(process_.port),
       ATLAS_DELIVERY_PORT: String(process_.port),
       ATLAS_REPO_ROOT: context.paths.repo,
+      // PostgreSQL and Redis through the fault proxy, which a drill can take down (docs/drills.md).
+      ...proxiedEnv(context.config, faultProxyConfig(context.config, context.env)),
     },
   });
   // Ready, not only alive: a function answers once its database and Redis do, and the KafkaSource

@@ -2,11 +2,13 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadStackConfig } from '@atlas/config';
 import type { Component, ComponentContext, Env } from './components/component.ts';
+import { faultProxy } from './components/fault-proxy.ts';
 import { kafka } from './components/kafka.ts';
 import { schemaRegistry } from './components/schema-registry.ts';
 import { keycloak } from './components/keycloak.ts';
 import { postgres } from './components/postgres.ts';
 import { redis } from './components/redis.ts';
+import { faultProxyConfig } from './fault-proxy/config.ts';
 import { InfraError } from './lib/errors.ts';
 import { withLock } from './lib/lock.ts';
 import { resolvePaths } from './lib/paths.ts';
@@ -33,7 +35,10 @@ export function stackContext(env: Env = process.env): ComponentContext {
   return { paths: resolvePaths(env), config: loadStackConfig(env), env };
 }
 
-/** The stack in start order; PostgreSQL and Redis first because they belong to the machine. */
+/**
+ * The stack in start order; PostgreSQL and Redis first because they belong to the machine, the
+ * fault proxy the functions reach them through last.
+ */
 export function components(context: ComponentContext): Component[] {
   return [
     postgres(context),
@@ -41,6 +46,7 @@ export function components(context: ComponentContext): Component[] {
     kafka(context),
     schemaRegistry(context),
     keycloak(context),
+    ...(faultProxyConfig(context.config, context.env).enabled ? [faultProxy(context)] : []),
   ];
 }
 
