@@ -1,10 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { EachMessagePayload, Producer } from 'kafkajs';
 import type { Logger } from '@atlas/observability';
-import { toHttpCloudEvent } from './cloudevent.ts';
+import type { Chaos } from './chaos.ts';
+import { toHttpCloudEvent, type HttpCloudEvent } from './cloudevent.ts';
 import { DeadLetterWriteError, deadLetterMessage } from './dead-letter.ts';
 import { deliverWithRetry } from './deliver.ts';
 import type { DeliveryMetrics } from './metrics.ts';
+import { sleep } from './retry.ts';
 import type { KafkaSourceDefinition, KafkaSourcesOptions } from './sources.ts';
 
 /** What one source's handler needs; built once per source at start. */
@@ -17,9 +19,36 @@ export interface SourceContext {
   readonly metrics: DeliveryMetrics;
   readonly logger: Logger;
   readonly signal: AbortSignal;
+  /** Injected duplicates and hold-backs; inert unless a drill arms it. */
+  readonly chaos: Chaos;
   readonly settings: Required<
     Pick<KafkaSourcesOptions, 'backoffMs' | 'retries' | 'timeoutMs' | 'post'>
   >;
+}
+
+/** Retries of an injected duplicate: the record itself was delivered, so a lost duplicate costs nothing. */
+const DUPLICATE_RETRIES = 2;
+
+/** An injected duplicate, `afterMs` from now; its outcome is counted, never awaited. */
+function deliverAgainLater(context: SourceContext, event: HttpCloudEvent, afterMs: number): void {
+  const { definition, metrics, settings } = context;
+  setTimeout(() => {
+    deliverWithRetry({
+      url: context.url,
+      event,
+      ...settings,
+      retries: DUPLICATE_RETRIES,
+      signal: context.signal,
+      heartbeat: () => Promise.resolve(),
+    }).then(
+      (result) =>
+        metrics.deliveries.inc({
+          function: definition.name,
+          outcome: result.outcome === 'delivered' ? 'duplicate' : 'duplicate_failed',
+        }),
+      () => undefined,
+    );
+  }, afterMs).unref();
 }
 
 /**
@@ -47,6 +76,8 @@ export async function handleRecord(
     );
   };
 
+  const holdBackMs = context.chaos.holdBackMs();
+  if (holdBackMs > 0) await sleep(holdBackMs, context.signal);
   const result = await deliverWithRetry({
     url,
     event,
@@ -60,6 +91,8 @@ export async function handleRecord(
   });
   if (result.outcome === 'delivered') {
     observe('delivered');
+    const duplicateAfterMs = context.chaos.duplicateAfterMs();
+    if (duplicateAfterMs !== undefined) deliverAgainLater(context, event, duplicateAfterMs);
     return;
   }
 

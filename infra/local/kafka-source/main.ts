@@ -1,6 +1,7 @@
 import { kafkaSources, loadCatalog } from '@atlas/catalog';
 import { loadStackConfig } from '@atlas/config';
 import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import { createChaos } from './chaos.ts';
 import { loadDeliveryConfig } from './config.ts';
 import { startStatusServer } from './server.ts';
 import { startKafkaSources } from './sources.ts';
@@ -16,7 +17,9 @@ const sources = kafkaSources(loadCatalog()).map((entry) => ({
   name: entry.qualifiedName,
 }));
 
+const chaos = createChaos();
 const running = await startKafkaSources({
+  chaos,
   sources,
   brokers: loadStackConfig().kafka.brokers,
   logger,
@@ -25,7 +28,7 @@ const running = await startKafkaSources({
   retries: config.retries,
   timeoutMs: config.timeoutMs,
 });
-const server = await startStatusServer(config.port, registry, () => running.health());
+const server = await startStatusServer(config.port, registry, () => running.health(), chaos);
 logger.info(
   { sources: sources.map((source) => source.name), port: config.port },
   sources.length === 0 ? 'no Kafka-triggered function in the catalog' : 'delivering',

@@ -6,7 +6,7 @@ export function deliveryMetrics(registry: Registry) {
     deliveries: counter(
       registry,
       'atlas_delivery_events_total',
-      'Events handled by the local KafkaSource, by function and outcome (delivered, dead_lettered, failed)',
+      'Events handled by the local KafkaSource, by function and outcome (delivered, dead_lettered, failed; duplicate and duplicate_failed injected by a drill)',
       ['function', 'outcome'],
     ),
     latency: histogram(

@@ -2,19 +2,30 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { createMetricsRegistry } from '@atlas/observability';
+import { createChaos } from './chaos.ts';
 import { startStatusServer } from './server.ts';
 import type { SourceHealth } from './sources.ts';
 
 let server: Server | undefined;
 
-async function statusOf(sources: SourceHealth[], path: string): Promise<number> {
+async function call(
+  sources: SourceHealth[],
+  path: string,
+  method = 'GET',
+): Promise<{ status: number; body: string }> {
   server = await startStatusServer(
     0,
     createMetricsRegistry({ service: 'test', function: 'status-test' }),
     () => sources,
+    createChaos(),
   );
   const { port } = server.address() as AddressInfo;
-  return (await fetch(`http://127.0.0.1:${port}${path}`)).status;
+  const response = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+  return { status: response.status, body: await response.text() };
+}
+
+async function statusOf(sources: SourceHealth[], path: string): Promise<number> {
+  return (await call(sources, path)).status;
 }
 
 const source = (running: boolean, joined: boolean): SourceHealth => ({
@@ -42,5 +53,19 @@ describe('the delivery process status endpoints', () => {
   it('is neither alive nor ready when a consumer crashed for good', async () => {
     expect(await statusOf([source(false, true)], '/health')).toBe(503);
     expect(await statusOf([source(false, true)], '/ready')).toBe(503);
+  });
+
+  it('arms injected delivery faults on POST /chaos and refuses settings out of range', async () => {
+    const armed = await call([], '/chaos?seconds=5&duplicateRate=0.5', 'POST');
+    expect(armed.status).toBe(200);
+    expect(JSON.parse(armed.body)).toMatchObject({
+      seconds: 5,
+      duplicateRate: 0.5,
+      delayRate: 0.2,
+    });
+    await new Promise((resolve) => server?.close(resolve));
+    expect((await call([], '/chaos?seconds=5&duplicateRate=2', 'POST')).status).toBe(400);
+    await new Promise((resolve) => server?.close(resolve));
+    expect((await call([], '/chaos', 'POST')).status).toBe(400);
   });
 });

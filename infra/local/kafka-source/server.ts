@@ -1,20 +1,38 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from '@atlas/observability';
+import { ChaosSettingsError, parseChaosSettings, type Chaos } from './chaos.ts';
 import type { SourceHealth } from './sources.ts';
 
 /**
  * `/metrics` (Prometheus text), `/health` (200 while every consumer runs, 503 otherwise) and
- * `/ready` (200 once every consumer has also joined its group, so start-up can wait for delivery).
+ * `/ready` (200 once every consumer has also joined its group, so start-up can wait for delivery);
+ * `POST /chaos?seconds=N[&duplicateRate&delayRate&maxDelayMs]` arms injected delivery faults for a
+ * drill and `GET /chaos` shows them (chaos.ts). Bound to 127.0.0.1 only.
  * Plain node:http: this is local infrastructure, not a function, and needs no middleware.
  */
 export function startStatusServer(
   port: number,
   registry: Registry,
   health: () => readonly SourceHealth[],
+  chaos: Chaos,
 ): Promise<Server> {
   const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (request.method === 'GET' && path === '/metrics') {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    const json = (status: number, body: unknown): void => {
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (path === '/chaos' && request.method === 'GET') {
+      json(200, chaos.state() ?? {});
+    } else if (path === '/chaos' && request.method === 'POST') {
+      request.resume();
+      try {
+        json(200, chaos.arm(parseChaosSettings(url.searchParams)));
+      } catch (error) {
+        if (!(error instanceof ChaosSettingsError)) throw error;
+        json(400, { error: error.message });
+      }
+    } else if (request.method === 'GET' && path === '/metrics') {
       registry.metrics().then(
         (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
         () => response.writeHead(500).end(),

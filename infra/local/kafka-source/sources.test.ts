@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { createLogger, Registry } from '@atlas/observability';
+import { createChaos, type Chaos } from './chaos.ts';
 import { groupIdOf, startKafkaSources, type KafkaSourceDefinition } from './sources.ts';
 import {
   brokers,
@@ -50,7 +51,7 @@ function capturedLogger() {
 
 function start(
   source: KafkaSourceDefinition,
-  extra: { retries?: number; registry?: Registry } = {},
+  extra: { retries?: number; registry?: Registry; chaos?: Chaos } = {},
 ) {
   const { logger, lines } = capturedLogger();
   const registry = extra.registry ?? new Registry();
@@ -62,6 +63,7 @@ function start(
     backoffMs: 10,
     retries: extra.retries ?? 5,
     env: {},
+    ...(extra.chaos ? { chaos: extra.chaos } : {}),
   });
   return { running, lines, registry };
 }
@@ -91,6 +93,41 @@ async function metricValue(registry: Registry, name: string, labels: Record<stri
 }
 
 describe('the local KafkaSource', () => {
+  it('injects duplicates and hold-backs when a drill arms it, keeping order within a partition', async () => {
+    const sink = await startSink(() => 200);
+    const { topic, source } = await scenario(sink.port, { partitions: 2 });
+    const records = Array.from({ length: 10 }, (_, i) => ({
+      key: `order-${i % 2}`,
+      value: `v-${i}`,
+      headers: outboxHeaders(`chaos-${i}`),
+    }));
+    await produce(topic, records);
+    const chaos = createChaos();
+    chaos.arm({ seconds: 60, duplicateRate: 1, delayRate: 1, maxDelayMs: 50 });
+    const registry = new Registry();
+    const sources = await start(source, { chaos, registry }).running;
+    try {
+      await sink.waitFor((received) => received.length >= 20);
+    } finally {
+      await sources.stop();
+      await sink.close();
+    }
+
+    // Every record twice; the first deliveries of a partition still in order.
+    for (const record of records) expect(attemptsFor(sink.received, record.headers.ce_id)).toBe(2);
+    for (const key of ['order-0', 'order-1']) {
+      const expected = records.filter((r) => r.key === key).map((r) => r.headers.ce_id);
+      const firsts = [...new Set(sink.received.map(idOf))].filter((id) =>
+        expected.includes(id ?? ''),
+      );
+      expect(firsts).toEqual(expected);
+    }
+    expect(chaos.state()).toMatchObject({ duplicated: 10, delayed: 10 });
+    expect(
+      await metricValue(registry, 'atlas_delivery_events_total', { outcome: 'duplicate' }),
+    ).toBe(10);
+  });
+
   it('delivers each partition in order as binary CloudEvents, body bytes unchanged', async () => {
     const sink = await startSink(() => 200);
     const { topic, source } = await scenario(sink.port, { partitions: 2 });

@@ -3,6 +3,7 @@ import { createKafka } from '@atlas/messaging/kafka';
 import { DELIVERY_POLICY } from '@atlas/catalog';
 import type { Logger, Registry } from '@atlas/observability';
 import { sinkUrl, type Env } from './config.ts';
+import { createChaos, type Chaos } from './chaos.ts';
 import { deadLetterTopic } from './dead-letter.ts';
 import { handleRecord, type SourceContext } from './dispatch.ts';
 import { createUpstreamClient, type UpstreamCall } from '@atlas/http/upstream';
@@ -37,6 +38,8 @@ export interface KafkaSourcesOptions {
   readonly post?: UpstreamCall;
   /** Where `ATLAS_FUNCTION_URL_<NAME>` overrides are read. Default `process.env`. */
   readonly env?: Env;
+  /** Delivery faults a drill arms (chaos.ts). Default: one that is never armed. */
+  readonly chaos?: Chaos;
 }
 
 export interface SourceHealth {
@@ -94,6 +97,7 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
   });
   const aborter = new AbortController();
   const metrics = deliveryMetrics(options.registry);
+  const chaos = options.chaos ?? createChaos();
   const settings = {
     backoffMs: options.backoffMs ?? DELIVERY_POLICY.backoffDelayMs,
     retries: options.retries ?? DELIVERY_POLICY.retries,
@@ -150,6 +154,7 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
         metrics,
         logger: logger.child({ function: definition.name }),
         signal: aborter.signal,
+        chaos,
         settings,
       };
       await consumer.connect();
