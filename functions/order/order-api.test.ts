@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AtlasEvent } from '@atlas/events';
 import { loadStackConfig } from '@atlas/config';
+import { DependencyUnavailableError } from '@atlas/errors';
 import { outboxAuditSink, sqlCommandOutcomes } from '@atlas/http';
 import {
   createIdempotencyStore,
@@ -129,6 +130,57 @@ describe('the order API', () => {
         await served.close();
         await removeKeys(redis, keyPrefix);
         redis.disconnect();
+      }
+    });
+  });
+
+  describe('while Redis is unreachable', () => {
+    it('still places orders, once per Idempotency-Key, with the database as the arbiter', async () => {
+      // Prepare: an idempotency store that fails as the real one does when Redis is down.
+      const unreachable: IdempotencyStore = {
+        begin: () =>
+          Promise.reject(new DependencyUnavailableError('Idempotency store unavailable')),
+      };
+      const served = await api.serveAlso(
+        'order-api-no-redis',
+        placeOrderRoutes(
+          {
+            ...api.dependencies,
+            idempotencyStore: unreachable,
+            outcomes: sqlCommandOutcomes(api.sql),
+          },
+          api.sql,
+        ),
+      );
+      const customerId = `no-redis-${randomUUID()}`;
+      const body = anOrder({ customerId });
+      const key = randomUUID();
+      try {
+        // Act: two attempts at once, a retry after them, and the key reused for another body.
+        const [first, second] = await Promise.all([
+          served.call('POST', '/v1/orders', { user: 'ops', key, body }),
+          served.call('POST', '/v1/orders', { user: 'ops', key, body }),
+        ]);
+        const retry = await served.call('POST', '/v1/orders', { user: 'ops', key, body });
+        const other = await served.call('POST', '/v1/orders', {
+          user: 'ops',
+          key,
+          body: anOrder({ customerId: `${customerId}-x` }),
+        });
+
+        // Assess: one order; the concurrent twin is told to retry (409) or replayed; the retry
+        // replays the first answer; another body under the key is refused.
+        const statuses = [first.status, second.status].sort();
+        expect(statuses[0]).toBe(202);
+        expect([202, 409]).toContain(statuses[1]);
+        const placed = await api.sql`select id from orders where customer_id = ${customerId}`;
+        expect(placed).toHaveLength(1);
+        expect(retry.status).toBe(202);
+        expect(retry.headers.get('idempotent-replayed')).toBe('true');
+        expect(((await retry.json()) as { orderId: string }).orderId).toBe(placed[0]?.['id']);
+        expect(other.status).toBe(422);
+      } finally {
+        await served.close();
       }
     });
   });

@@ -30,7 +30,9 @@ export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql
       route: ROUTE,
       schemas: { params: skuParamsSchema, body: receiptBodySchema },
       authenticate: authenticate(dependencies.verifier, 'inventory:write'),
-      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
+      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`, {
+        outcomesStaged: true,
+      }),
       handler: async ({ params, body, correlationId, stageOutcome }) =>
         transaction(sql, async (tx) => {
           const items = await lockItemsForStockChange(tx, [params.sku]);

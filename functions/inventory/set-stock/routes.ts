@@ -26,7 +26,9 @@ export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): R
       route: ROUTE,
       schemas: { params: skuParamsSchema, body: setStockBodySchema },
       authenticate: authenticate(dependencies.verifier, 'inventory:write'),
-      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
+      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`, {
+        outcomesStaged: true,
+      }),
       handler: async ({ params, body, correlationId, stageOutcome }) =>
         transaction(sql, async (tx) => {
           // The locks keep a concurrent reservation from slipping between the check and the write.

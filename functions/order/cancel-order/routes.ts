@@ -20,7 +20,9 @@ export function cancelOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql)
       // No body schema: validate() would then require a body, and this command may come without.
       schemas: {},
       authenticate: authenticate(dependencies.verifier, 'orders:write'),
-      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
+      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`, {
+        outcomesStaged: true,
+      }),
       handler: async (event) => {
         assertNoCancelFields(event.body);
         const orderId = event.params['orderId'] ?? '';

@@ -22,7 +22,9 @@ export function placeOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql):
       route: ROUTE,
       schemas: { body: placeOrderBodySchema },
       authenticate: authenticate(dependencies.verifier, 'orders:write'),
-      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
+      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`, {
+        outcomesStaged: true,
+      }),
       handler: async ({ body, correlationId, stageOutcome }) => {
         const orderId = randomUUID();
         const { customerId, currency, lines, paymentMethod } = body;

@@ -26,7 +26,9 @@ export function approveRoutes(dependencies: HttpRouteDependencies, sql: Sql): Ro
       route: ROUTE,
       schemas: { params: approvalParamsSchema, body: approveBodySchema },
       authenticate: authenticate(dependencies.verifier, 'approvals:decide'),
-      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
+      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`, {
+        outcomesStaged: true,
+      }),
       handler: async ({ params, body, principal, correlationId, stageOutcome }) => {
         const by = deciderOf(principal);
         return transaction(sql, async (tx) => {

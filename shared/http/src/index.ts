@@ -13,6 +13,7 @@ export type { AuditOutcome, AuditRecord, AuditSink } from './middleware/audit.ts
 export { outboxAuditSink } from './outbox-audit-sink.ts';
 export { observe } from './middleware/observe.ts';
 export { idempotency, REPLAYED_HEADER } from './middleware/idempotency.ts';
+export type { IdempotencyOptions } from './middleware/idempotency.ts';
 export { BODY_LIMIT_BYTES } from './middleware/json-body.ts';
 export type { RequestSchemas } from './middleware/validate.ts';
 export { matchRoute } from './route.ts';

@@ -1,5 +1,9 @@
 import type { MiddlewareObj } from '@middy/core';
-import { IdempotencyKeyReusedError, InternalError } from '@atlas/errors';
+import {
+  DependencyUnavailableError,
+  IdempotencyKeyReusedError,
+  InternalError,
+} from '@atlas/errors';
 import {
   fingerprintRequest,
   validateIdempotencyKey,
@@ -9,6 +13,9 @@ import type { HttpEvent, HttpResult } from '../types.ts';
 
 export const REPLAYED_HEADER = 'idempotent-replayed';
 
+const reusedKey = (): IdempotencyKeyReusedError =>
+  new IdempotencyKeyReusedError('This Idempotency-Key was used with a different request.');
+
 const replayOf = (response: HttpResult): HttpResult => ({
   status: response.status,
   headers: { ...response.headers, [REPLAYED_HEADER]: 'true' },
@@ -16,6 +23,16 @@ const replayOf = (response: HttpResult): HttpResult => ({
 });
 
 type Claim = Extract<Awaited<ReturnType<IdempotencyStore['begin']>>, { kind: 'new' }>;
+
+export interface IdempotencyOptions {
+  /**
+   * The command stages its answer with its effect (`stageOutcome`, ADR-0033), so while Redis is
+   * unreachable the database can arbitrate its keys alone: a committed key replays, and of two
+   * concurrent attempts with one key the second fails on the stored answer's primary key and
+   * rolls back. Without it, a Redis outage refuses the command (503).
+   */
+  readonly outcomesStaged?: boolean;
+}
 
 /**
  * Contract §3 idempotency around a command: a required `Idempotency-Key`, scoped to the caller and
@@ -25,6 +42,7 @@ type Claim = Extract<Awaited<ReturnType<IdempotencyStore['begin']>>, { kind: 'ne
 export function idempotency(
   store: IdempotencyStore,
   route: string,
+  options: IdempotencyOptions = {},
 ): MiddlewareObj<HttpEvent, HttpResult | undefined> {
   const claims = new WeakMap<HttpEvent, Claim>();
   return {
@@ -45,7 +63,30 @@ export function idempotency(
           body: event.body ?? null,
         }),
       };
-      const outcome = await store.begin(claimed);
+      let outcome: Awaited<ReturnType<IdempotencyStore['begin']>>;
+      try {
+        outcome = await store.begin(claimed);
+      } catch (error) {
+        if (
+          !(error instanceof DependencyUnavailableError) ||
+          !options.outcomesStaged ||
+          !event.commandOutcomes
+        )
+          throw error;
+        // Redis is away: the answer stored with the effect decides alone (ADR-0038).
+        event.logger.warn(
+          { err: error, outcome: 'degraded' },
+          'Redis unreachable: the database arbitrates this Idempotency-Key',
+        );
+        const committed = await event.commandOutcomes.find(claimed);
+        if (committed) {
+          if (committed.fingerprint !== claimed.fingerprint) throw reusedKey();
+          event.idempotentReplay = replayOf(committed.response);
+          return;
+        }
+        event.idempotencyClaim = claimed;
+        return;
+      }
       if (outcome.kind === 'replay') {
         event.idempotentReplay = replayOf(outcome.response);
         return;
@@ -56,9 +97,7 @@ export function idempotency(
       if (committed) {
         if (committed.fingerprint !== claimed.fingerprint) {
           await outcome.abandon();
-          throw new IdempotencyKeyReusedError(
-            'This Idempotency-Key was used with a different request.',
-          );
+          throw reusedKey();
         }
         await outcome.complete(committed.response);
         event.idempotentReplay = replayOf(committed.response);
