@@ -6,7 +6,7 @@ import { resolvePaths } from '../../local/lib/paths.ts';
 import { checkInvariants, connectServiceDatabases, waitUntilQuiet } from '../invariants/index.ts';
 import { measureCommitCeiling } from './saga/ceiling.ts';
 import { watchConfirmations, type ConfirmationWatch } from './saga/confirmations.ts';
-import { closedLoop, openLoop, type BenchClient, type LoadOutcome } from './saga/load.ts';
+import { benchClient, closedLoop, openLoop, type LoadOutcome } from './saga/load.ts';
 import { peakRssMbOf, stackProcesses, startCpuWindow, type CpuWindow } from './saga/processes.ts';
 import { committedTransactions, percentile, printCpu, round } from './saga/report.ts';
 
@@ -156,12 +156,7 @@ async function main(): Promise<void> {
     `bench: ${functionProcesses.length} function processes, ${processes.length} stack processes; load average ${load()}`,
   );
 
-  const client: BenchClient = {
-    gatewayUrl: gateway.url,
-    orderer: await gateway.bearer('ops'),
-    approver: await gateway.bearer('approver'),
-    skus: await seedStock(gateway),
-  };
+  const client = await benchClient(gateway, await seedStock(gateway));
 
   log(`idle: measuring the stack's CPU for ${settings.idleSeconds} s with no load`);
   const idle = startCpuWindow(runDir);

@@ -5,7 +5,7 @@ import { createKafka } from '@atlas/messaging/kafka';
 import { logLevel } from 'kafkajs';
 import { gatewayClient } from '../../local/demo/client.ts';
 import { watchConfirmations } from '../bench/saga/confirmations.ts';
-import { openLoop, type BenchClient, type PlacedOrder } from '../bench/saga/load.ts';
+import { benchClient, openLoop, type PlacedOrder } from '../bench/saga/load.ts';
 import { checkInvariants, connectServiceDatabases, waitUntilQuiet } from '../invariants/index.ts';
 import type { Fault } from './faults.ts';
 
@@ -40,7 +40,8 @@ export interface DrillResult {
 // The rule names (rules.ts) of "charged and refunded at most once" and "no effect twice".
 const DUPLICATE_RULES = new Set(['at-most-once', 'effect-once']);
 
-async function deadLetterCount(): Promise<number> {
+/** Every record ever written to the four dead-letter topics. */
+export async function deadLetterCount(): Promise<number> {
   const admin = createKafka({
     clientId: 'atlas-drill',
     brokers: [...loadStackConfig().kafka.brokers],
@@ -58,8 +59,8 @@ async function deadLetterCount(): Promise<number> {
 }
 
 /** Whether an order settled as its path must: confirmed, cancelled, or either for a race. */
-function settledRightly(order: PlacedOrder, eventType: string): boolean {
-  if (order.path === 'declined') return eventType === 'OrderCancelled';
+export function settledRightly(order: PlacedOrder, eventType: string): boolean {
+  if (order.path === 'declined' || order.path === 'rejected') return eventType === 'OrderCancelled';
   if (order.path === 'cancelled') return true;
   return eventType === 'OrderConfirmed';
 }
@@ -72,19 +73,14 @@ function settledRightly(order: PlacedOrder, eventType: string): boolean {
 export async function runDrill(fault: Fault, options: DrillOptions): Promise<DrillResult> {
   const started = Date.now();
   const gateway = gatewayClient();
-  const client: BenchClient = {
-    gatewayUrl: gateway.url,
-    orderer: await gateway.bearer('ops'),
-    approver: await gateway.bearer('approver'),
-    skus: options.skus,
-  };
+  const client = await benchClient(gateway, options.skus);
   const deadLettersBefore = await deadLetterCount();
   const watch = await watchConfirmations(loadStackConfig().kafka.brokers);
   try {
     const striking = sleep(options.faultAfterMs).then(() => fault.strike());
     const outcome = await openLoop(client, {
       rate: options.rate,
-      seconds: options.seconds,
+      seconds: options.seconds + (fault.lastsSeconds ?? 0),
       mixed: true,
     });
     await striking;

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { faultProxyConfig } from '../../local/fault-proxy/config.ts';
 import { keeperState } from '../../local/functions.ts';
+import { loadDeliveryConfig } from '../../local/kafka-source/config.ts';
 import { down, stackContext, up } from '../../local/stack.ts';
 
 /** One fault a drill strikes the running system with, while orders flow. */
@@ -7,6 +9,11 @@ export interface Fault {
   readonly name: string;
   /** What the fault does, for the results table. */
   readonly does: string;
+  /**
+   * How long the fault keeps the system impaired after it struck; the drill's load runs that
+   * much longer, so a scenario still places its orders outside the outage too.
+   */
+  readonly lastsSeconds?: number;
   strike(): Promise<void>;
 }
 
@@ -41,6 +48,48 @@ export const restartBroker: Fault = {
   },
 };
 
+async function postControl(url: string): Promise<void> {
+  const response = await fetch(url, { method: 'POST' });
+  if (!response.ok)
+    throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
+}
+
+/**
+ * PostgreSQL or Redis down for the functions, through the fault proxy they reach it by (the
+ * machine's own server keeps running): open connections cut, new ones refused for `seconds`.
+ */
+export function dependencyDown(target: 'postgres' | 'redis', seconds: number, name: string): Fault {
+  return {
+    name,
+    does: `the fault proxy cuts every ${target} connection and refuses new ones for ${seconds} s`,
+    lastsSeconds: seconds,
+    async strike() {
+      const context = stackContext();
+      const proxy = faultProxyConfig(context.config, context.env);
+      if (!proxy.enabled)
+        throw new Error(
+          `the fault proxy is off (ATLAS_FAULT_PROXY=off): cannot take ${target} down`,
+        );
+      await postControl(
+        `http://127.0.0.1:${proxy.controlPort}/faults/${target}?seconds=${seconds}`,
+      );
+    },
+  };
+}
+
+/** For `seconds`, the KafkaSource delivers some records twice and holds some back (chaos.ts). */
+export function chaoticDelivery(seconds: number): Fault {
+  return {
+    name: 'duplicated and reordered deliveries',
+    does: `for ${seconds} s, 30 % of records delivered twice (up to 2 s later) and 30 % held back up to 2 s, so topics overtake one another`,
+    lastsSeconds: seconds,
+    strike: () =>
+      postControl(
+        `http://127.0.0.1:${loadDeliveryConfig().port}/chaos?seconds=${seconds}&duplicateRate=0.3&delayRate=0.3&maxDelayMs=2000`,
+      ),
+  };
+}
+
 /** Every fault `npm run drill` runs, one scenario each. */
 export const FAULTS: readonly Fault[] = [
   killProcess('fn-order-saga-orchestrator'),
@@ -50,4 +99,8 @@ export const FAULTS: readonly Fault[] = [
   killProcess('fn-gateway-gateway'),
   killProcess('kafka-source'),
   restartBroker,
+  dependencyDown('redis', 30, 'Redis down 30 s'),
+  // A fast restart: connections cut, the server back within seconds.
+  dependencyDown('postgres', 5, 'PostgreSQL restart'),
+  chaoticDelivery(15),
 ];

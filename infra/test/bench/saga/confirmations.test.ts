@@ -4,7 +4,7 @@ import { loadStackConfig } from '@atlas/config';
 import { gatewayClient } from '../../../local/demo/client.ts';
 import { setStock } from '../../../local/demo/saga.ts';
 import { watchConfirmations, type ConfirmationWatch } from './confirmations.ts';
-import { openLoop, type BenchClient } from './load.ts';
+import { benchClient, openLoop, type BenchClient } from './load.ts';
 
 // The bench's own measuring parts against the running system: what it counts as confirmed is
 // an OrderConfirmed record read from Kafka, never a 202.
@@ -12,14 +12,7 @@ jest.setTimeout(120_000);
 const gateway = gatewayClient();
 let watch: ConfirmationWatch;
 
-async function clientFor(skus: string[]): Promise<BenchClient> {
-  return {
-    gatewayUrl: gateway.url,
-    orderer: await gateway.bearer('ops'),
-    approver: await gateway.bearer('approver'),
-    skus,
-  };
-}
+const clientFor = (skus: string[]): Promise<BenchClient> => benchClient(gateway, skus);
 
 describe('the saga bench', () => {
   beforeAll(async () => {

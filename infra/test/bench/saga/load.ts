@@ -1,15 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Gateway } from '../../../local/demo/client.ts';
+import { setStock } from '../../../local/demo/saga.ts';
 
 /** The saga paths the bench drives; `happy` is the headline, the others make up the mix. */
-export type Path = 'happy' | 'declined' | 'cancelled' | 'approved';
+export type Path = 'happy' | 'declined' | 'cancelled' | 'approved' | 'rejected' | 'backordered';
 
 /** The share of each path in mixed mode, as a business would see it on an ordinary day. */
 export const MIX: Readonly<Record<Path, number>> = {
-  happy: 0.85,
-  declined: 0.05,
-  cancelled: 0.05,
-  approved: 0.05,
+  happy: 0.8,
+  declined: 0.04,
+  cancelled: 0.04,
+  approved: 0.04,
+  rejected: 0.04,
+  backordered: 0.04,
 };
 
 export interface PlacedOrder {
@@ -33,6 +37,25 @@ export interface BenchClient {
   /** `Bearer …` of a user with approvals:decide who did not place the orders. */
   readonly approver: string;
   readonly skus: readonly string[];
+  /**
+   * An item with no stock: a backordered order takes one of it, and its customer's receipt of
+   * one fills it. Backorders fill oldest first and only waiting orders trigger a receipt, so stock
+   * never piles up and every backorder is filled in the end.
+   */
+  readonly backorderSku: string;
+}
+
+/** The bench's customer, approver and stock, with an item of its own for the backorder path. */
+export async function benchClient(gateway: Gateway, skus: readonly string[]): Promise<BenchClient> {
+  const backorderSku = `SKU-BACKORDER-${randomUUID().slice(0, 8)}`;
+  await setStock(gateway, backorderSku, 0, 'Backordered item');
+  return {
+    gatewayUrl: gateway.url,
+    orderer: await gateway.bearer('ops'),
+    approver: await gateway.bearer('approver'),
+    skus,
+    backorderSku,
+  };
 }
 
 function pick<T>(items: readonly T[]): T {
@@ -50,11 +73,19 @@ function choosePath(mixed: boolean): Path {
 }
 
 function orderBody(client: BenchClient, path: Path): string {
+  if (path === 'backordered') {
+    return JSON.stringify({
+      customerId: `bench-${Math.floor(Math.random() * 1000)}`,
+      currency: 'EUR',
+      lines: [{ sku: client.backorderSku, quantity: 1, unitPrice: '19.99' }],
+      paymentMethod: { type: 'card', token: 'tok_visa' },
+    });
+  }
   const lineCount = Math.min(1 + Math.floor(Math.random() * 3), client.skus.length);
   const skus = new Set<string>();
   while (skus.size < lineCount) skus.add(pick(client.skus));
-  // Above the default approval threshold (10000.00) only on the approval path.
-  const unitPrice = path === 'approved' ? '12000.00' : '19.99';
+  // Above the default approval threshold (10000.00) only on the approval paths.
+  const unitPrice = path === 'approved' || path === 'rejected' ? '12000.00' : '19.99';
   return JSON.stringify({
     customerId: `bench-${Math.floor(Math.random() * 1000)}`,
     currency: 'EUR',
@@ -72,48 +103,118 @@ async function post(
   path: string,
   body: string,
   bearer: string,
+  idempotencyKey: string = randomUUID(),
 ): Promise<Response> {
   return fetch(`${client.gatewayUrl}${path}`, {
     method: 'POST',
     headers: {
       authorization: bearer,
       'content-type': 'application/json',
-      'idempotency-key': randomUUID(),
+      'idempotency-key': idempotencyKey,
     },
     body,
   });
 }
 
-/** 5 minutes of polling every 250 ms. */
-const APPROVER_PATIENCE_POLLS = 1_200;
+/** How long a person keeps at a follow-up: as long as a fault drill may hold the saga up. */
+const PATIENCE_MS = 300_000;
+
+/**
+ * POSTs a follow-up command as a careful client does: one Idempotency-Key, sent again while the
+ * system answers "not now" (no answer, 5xx, 429) until patience runs out. Answers the last status.
+ */
+async function postUntilAnswered(
+  client: BenchClient,
+  path: string,
+  body: string,
+  bearer: string,
+): Promise<number> {
+  const key = randomUUID();
+  const deadline = Date.now() + PATIENCE_MS;
+  for (;;) {
+    let status = 0;
+    try {
+      const response = await post(client, path, body, bearer, key);
+      await response.arrayBuffer();
+      status = response.status;
+    } catch {
+      // No answer (a process restarting): the same key makes the next try safe.
+    }
+    if ((status !== 0 && status < 500 && status !== 429) || Date.now() > deadline) return status;
+    await sleep(1_000);
+  }
+}
+
+/** Polls the order until `ready` says its follow-up is due (answers the order) or it settled. */
+async function waitForOrder(
+  client: BenchClient,
+  orderId: string,
+  ready: (order: OrderView) => boolean,
+): Promise<OrderView | undefined> {
+  const deadline = Date.now() + PATIENCE_MS;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${client.gatewayUrl}/v1/orders/${orderId}`, {
+        headers: { authorization: client.approver },
+      });
+      const order = (await response.json()) as OrderView;
+      if (ready(order)) return order;
+      if (order.status === 'CONFIRMED' || order.status === 'CANCELLED') return undefined;
+    } catch {
+      // The gateway restarting, say: ask again.
+    }
+    await sleep(250);
+  }
+  return undefined;
+}
+
+interface OrderView {
+  readonly status?: string;
+  readonly approvalId?: string;
+}
 
 /** What the bench does after the 202 of the paths that need a second command. */
 async function followUp(client: BenchClient, order: PlacedOrder): Promise<void> {
-  if (order.path === 'cancelled') {
-    const response = await post(client, `/v1/orders/${order.orderId}/cancel`, '{}', client.orderer);
-    await response.arrayBuffer();
-    return;
-  }
-  if (order.path !== 'approved') return;
-  // The approval exists once the payment succeeded; the order names it then. A person waits as
-  // long as a fault drill may hold the saga up (the delivery policy retries for ~4 minutes).
-  for (let tries = 0; tries < APPROVER_PATIENCE_POLLS; tries++) {
-    const response = await fetch(`${client.gatewayUrl}/v1/orders/${order.orderId}`, {
-      headers: { authorization: client.approver },
-    });
-    const body = (await response.json()) as { status?: string; approvalId?: string };
-    if (body.status === 'AWAITING_APPROVAL' && body.approvalId) {
-      const decided = await post(
+  switch (order.path) {
+    case 'cancelled':
+      await postUntilAnswered(client, `/v1/orders/${order.orderId}/cancel`, '{}', client.orderer);
+      return;
+    case 'approved':
+    case 'rejected': {
+      // The approval exists once the payment succeeded; the order names it then.
+      const waiting = await waitForOrder(
         client,
-        `/v1/approvals/${body.approvalId}/approve`,
-        '{}',
+        order.orderId,
+        (view) => view.status === 'AWAITING_APPROVAL' && view.approvalId !== undefined,
+      );
+      if (!waiting?.approvalId) return;
+      const decision = order.path === 'approved' ? 'approve' : 'reject';
+      const body = order.path === 'approved' ? '{}' : '{"reason":"over budget"}';
+      await postUntilAnswered(
+        client,
+        `/v1/approvals/${waiting.approvalId}/${decision}`,
+        body,
         client.approver,
       );
-      await decided.arrayBuffer();
       return;
     }
-    if (body.status === 'CONFIRMED' || body.status === 'CANCELLED') return;
-    await sleep(250);
+    case 'backordered': {
+      const waiting = await waitForOrder(
+        client,
+        order.orderId,
+        (view) => view.status === 'BACKORDERED',
+      );
+      if (!waiting) return;
+      await postUntilAnswered(
+        client,
+        `/v1/inventory/items/${client.backorderSku}/receipts`,
+        '{"quantity":1}',
+        client.orderer,
+      );
+      return;
+    }
+    default:
+      return;
   }
 }
 
