@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { backup, restore } from './backup.ts';
 import { InfraError } from './lib/errors.ts';
 import { renderTable } from './lib/table.ts';
 import { down, logPath, stackContext, status, up, type ComponentStatus } from './stack.ts';
@@ -18,6 +19,9 @@ const USAGE = `Usage: npm run infra -- <command>
   status          show what serves where
   logs <part> [-f] print (or follow) a log: postgres, redis, kafka, schema-registry, keycloak,
                   kafka-source, or a function process fn-<service>-<function>
+  backup [dir]    a consistent backup of the five databases and Kafka's logs (functions paused for the cut);
+                  into .atlas/backups/<time>/ unless a folder is given (docs/runbooks/backup-and-restore.md)
+  restore <dir>   put the system back to a backup: databases, Kafka, Redis keys the restore takes back
   prepare-tests   what 'npm start' does, for the test set-up: a function that fails is reported, not fatal; last line JSON
   start           up, migrations, schemas, topics, demo stock, every function (restarting those older
                   than their code), then where things are`;
@@ -105,6 +109,27 @@ async function main(argv: readonly string[]): Promise<number> {
         console.log(`${step.title}: ${step.detail ?? 'done'} (${(step.ms / 1000).toFixed(1)}s)`);
       console.log(
         `\nAtlas ERP is up (${((Date.now() - began) / 1000).toFixed(1)}s).\n\n${endpoints(context)}`,
+      );
+      return 0;
+    }
+    case 'backup': {
+      const { dir, manifest } = await backup(context, rest[0]);
+      const bytes = manifest.databases.reduce(
+        (sum, entry) => sum + entry.bytes,
+        manifest.kafka.bytes,
+      );
+      console.log(
+        `Backup in ${dir}: ${manifest.databases.length} databases and Kafka's logs, ${(bytes / 1024 / 1024).toFixed(1)} MiB; functions paused ${(manifest.pausedMs / 1000).toFixed(1)} s.`,
+      );
+      return 0;
+    }
+    case 'restore': {
+      const [dir] = rest;
+      if (!dir)
+        throw new InfraError('restore needs the backup folder: npm run infra -- restore <dir>');
+      const { manifest, forgottenKeys } = await restore(context, dir);
+      console.log(
+        `Restored the backup of ${manifest.createdAt}: ${manifest.databases.map((d) => d.database).join(', ')}, Kafka's logs; ${forgottenKeys} Redis keys forgotten.`,
       );
       return 0;
     }

@@ -224,18 +224,20 @@ export async function stopFunctions(
   context: ComponentContext,
   only?: ReadonlySet<string>,
 ): Promise<ProcessStatus[]> {
-  const stopped: ProcessStatus[] = [];
-  for (const entry of localProcesses(context)) {
-    if (only && !only.has(entry.name)) continue;
-    const pid = ownedPid(context.paths, entry.name, entry.entryPath);
-    if (pid === undefined) continue;
-    await stopProcess(context.paths, entry.name, pid, { graceMs: 10_000 });
-    stopped.push({
-      name: entry.name,
-      address: `http://127.0.0.1:${entry.port}`,
-      state: 'stopped',
-      pid,
-    });
-  }
-  return stopped;
+  // All at once: each takes a second or two to finish what it holds, 32 in a row took 80 s.
+  const stopped = await Promise.all(
+    localProcesses(context).map(async (entry): Promise<ProcessStatus | undefined> => {
+      if (only && !only.has(entry.name)) return undefined;
+      const pid = ownedPid(context.paths, entry.name, entry.entryPath);
+      if (pid === undefined) return undefined;
+      await stopProcess(context.paths, entry.name, pid, { graceMs: 10_000 });
+      return {
+        name: entry.name,
+        address: `http://127.0.0.1:${entry.port}`,
+        state: 'stopped',
+        pid,
+      };
+    }),
+  );
+  return stopped.filter((status) => status !== undefined);
 }

@@ -14,4 +14,8 @@ await runHttpFunction({
   port: definition.port,
   routes: (dependencies, sql) =>
     listStuckOrdersRoutes(dependencies, sql, { source, ledger: redisRedrivenLedger(redis) }),
+  // Its own Redis client would otherwise keep the process alive after SIGTERM.
+  onShutdown: async () => {
+    await redis.quit();
+  },
 });

@@ -42,6 +42,8 @@ export interface HttpFunctionOptions {
   readonly port: number;
   /** Built once at start-up, given the service's database pool (`/ready` checks it, shutdown ends it). */
   readonly routes: (dependencies: HttpRouteDependencies, sql: Sql) => readonly Route[];
+  /** Releases what the routes hold besides the pool and Redis (a client of their own, ...). */
+  readonly onShutdown?: () => Promise<void>;
 }
 
 /** A function that owns no database (the ops functions read Kafka, not tables). */
@@ -95,6 +97,7 @@ export async function runHttpFunction(options: HttpFunctionOptions): Promise<voi
       },
     },
     onShutdown: async () => {
+      await options.onShutdown?.();
       await sql.end({ timeout: 5 });
     },
   });
