@@ -12,6 +12,8 @@ import { REPO_ROOT, resolvePaths } from '../local/lib/paths.ts';
  * ESM-only clients (middy, the schema registry client).
  */
 export default function globalSetup(): void {
+  // A second Jest run of one `npm test` (the drills, run-tests.ts) uses the stack the first set up.
+  if (process.env['ATLAS_TEST_STACK'] === 'reuse') return;
   const began = Date.now();
   const result = spawnSync(
     process.execPath,

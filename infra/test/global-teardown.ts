@@ -10,7 +10,8 @@ import { down, stackContext } from '../local/stack.ts';
 export default async function globalTeardown(): Promise<void> {
   const context = stackContext();
   const record = join(context.paths.run, 'started-by-tests.json');
-  if (process.env['CI'] !== 'true') return;
+  // The first Jest run of `npm test` leaves the stack to the second (run-tests.ts).
+  if (process.env['CI'] !== 'true' || process.env['ATLAS_TEST_STACK'] === 'keep') return;
   let started: string[];
   try {
     started = JSON.parse(readFileSync(record, 'utf8')) as string[];

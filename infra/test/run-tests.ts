@@ -40,31 +40,70 @@ if (process.env['ATLAS_SKIP_LINT'] !== '1') {
 }
 
 mkdirSync(paths.state, { recursive: true });
-const resultsFile = join(paths.state, 'jest-results.json');
-rmSync(resultsFile, { force: true });
-const jestExit = run(
-  process.execPath,
-  [
-    join(paths.repo, 'node_modules/jest/bin/jest.js'),
-    '--json',
-    `--outputFile=${resultsFile}`,
-    ...process.argv.slice(2),
-  ],
-  {
-    ...process.env,
-    NODE_OPTIONS:
-      `${process.env['NODE_OPTIONS'] ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim(),
-  },
-);
 
-let summary: JestSummary;
-try {
-  summary = JSON.parse(readFileSync(resultsFile, 'utf8')) as JestSummary;
-} catch {
-  console.log('0 passed, 1 failed');
-  process.exit(jestExit === 0 ? 1 : jestExit);
+/** Runs Jest once; answers its exit code and its summary (undefined when it wrote none). */
+function jest(
+  name: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): { exit: number; summary: JestSummary | undefined } {
+  const resultsFile = join(paths.state, `jest-results${name}.json`);
+  rmSync(resultsFile, { force: true });
+  const exit = run(
+    process.execPath,
+    [
+      join(paths.repo, 'node_modules/jest/bin/jest.js'),
+      '--json',
+      `--outputFile=${resultsFile}`,
+      ...args,
+    ],
+    {
+      ...process.env,
+      ...env,
+      NODE_OPTIONS:
+        `${process.env['NODE_OPTIONS'] ?? ''} --experimental-vm-modules --disable-warning=ExperimentalWarning`.trim(),
+    },
+  );
+  try {
+    return { exit, summary: JSON.parse(readFileSync(resultsFile, 'utf8')) as JestSummary };
+  } catch {
+    return { exit, summary: undefined };
+  }
 }
-const failed = summary.numFailedTests + summary.numRuntimeErrorTestSuites;
-const skipped = summary.numPendingTests + summary.numTodoTests;
-console.log(`${summary.numPassedTests} passed, ${failed} failed, ${skipped} skipped`);
-process.exit(jestExit !== 0 ? jestExit : failed > 0 || summary.numPassedTests === 0 ? 1 : 0);
+
+// The fault drills take PostgreSQL away from every function and kill shared processes, which
+// would fail whatever test ran beside them; so a plain `npm test` runs them after the rest, alone,
+// on the stack the first run prepared (ATLAS_TEST_STACK tells the set-up and teardown). Jest
+// arguments (`npm test -- <path>`) mean one ordinary run.
+const DRILLS = '/infra/test/drill/';
+const runs =
+  process.argv.length > 2
+    ? [jest('', process.argv.slice(2))]
+    : [
+        jest(
+          '',
+          [
+            `--testPathIgnorePatterns=${DRILLS}`,
+            '--testPathIgnorePatterns=/node_modules/',
+            '--testPathIgnorePatterns=/.atlas/',
+          ],
+          {
+            ATLAS_TEST_STACK: 'keep',
+          },
+        ),
+        jest('-drills', ['--runInBand', DRILLS], { ATLAS_TEST_STACK: 'reuse' }),
+      ];
+
+if (runs.some((result) => result.summary === undefined)) {
+  console.log('0 passed, 1 failed');
+  const exit = runs.find((result) => result.exit !== 0)?.exit ?? 1;
+  process.exit(exit);
+}
+const total = (pick: (summary: JestSummary) => number): number =>
+  runs.reduce((sum, result) => sum + (result.summary ? pick(result.summary) : 0), 0);
+const passed = total((s) => s.numPassedTests);
+const failed = total((s) => s.numFailedTests + s.numRuntimeErrorTestSuites);
+const skipped = total((s) => s.numPendingTests + s.numTodoTests);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+const jestExit = runs.find((result) => result.exit !== 0)?.exit ?? 0;
+process.exit(jestExit !== 0 ? jestExit : failed > 0 || passed === 0 ? 1 : 0);

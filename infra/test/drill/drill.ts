@@ -32,8 +32,14 @@ export interface DrillResult {
   readonly invariantViolations: number;
   /** Dead letters written during the scenario: each one unexplained. */
   readonly deadLetters: number;
-  /** POSTs the gateway refused while the fault lasted (the client sees them, nothing is lost). */
+  /** Orders the client gave up on: refused for longer than its patience, or for good. */
   readonly refused: number;
+  /** What the refused orders were answered, by answer. */
+  readonly refusals: Record<string, number>;
+  /** The first lost or stuck orders, with their path and the status the API shows now. */
+  readonly unsettled: readonly { orderId: string; path: string; status: string }[];
+  /** Orders sent again with their Idempotency-Key after a "not now" while the fault lasted. */
+  readonly retried: number;
   readonly seconds: number;
 }
 
@@ -65,6 +71,27 @@ export function settledRightly(order: PlacedOrder, eventType: string): boolean {
   return eventType === 'OrderConfirmed';
 }
 
+/** The first few orders that did not settle rightly, as the API shows them now. */
+async function describe(
+  gatewayUrl: string,
+  bearer: string,
+  orders: readonly PlacedOrder[],
+): Promise<{ orderId: string; path: string; status: string }[]> {
+  return Promise.all(
+    orders.slice(0, 10).map(async (order) => {
+      const response = await fetch(`${gatewayUrl}/v1/orders/${order.orderId}`, {
+        headers: { authorization: bearer },
+      });
+      const body = (await response.json()) as { status?: string };
+      return {
+        orderId: order.orderId,
+        path: order.path,
+        status: body.status ?? `HTTP ${response.status}`,
+      };
+    }),
+  );
+}
+
 /**
  * One drill scenario: orders across the saga's paths at `rate` for `seconds`, `fault` striking
  * `faultAfterMs` in; then every order must reach the final status its path must reach within
@@ -82,6 +109,7 @@ export async function runDrill(fault: Fault, options: DrillOptions): Promise<Dri
       rate: options.rate,
       seconds: options.seconds + (fault.lastsSeconds ?? 0),
       mixed: true,
+      persistent: true,
     });
     await striking;
     const ids = outcome.placed.map((order) => order.orderId);
@@ -107,6 +135,13 @@ export async function runDrill(fault: Fault, options: DrillOptions): Promise<Dri
       invariantViolations: violations.length,
       deadLetters: (await deadLetterCount()) - deadLettersBefore,
       refused: [...outcome.failures.values()].reduce((sum, count) => sum + count, 0),
+      refusals: Object.fromEntries(outcome.failures),
+      unsettled: await describe(
+        gateway.url,
+        client.approver,
+        outcome.placed.filter((order) => open.has(order.orderId) || stuck.includes(order)),
+      ),
+      retried: outcome.retries,
       seconds: Math.round((Date.now() - started) / 1000),
     };
   } finally {

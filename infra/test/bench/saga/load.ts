@@ -28,6 +28,8 @@ export interface LoadOutcome {
   readonly placed: PlacedOrder[];
   /** POSTs that did not answer 202 (each with its status), by status. */
   readonly failures: Map<string, number>;
+  /** Orders a persistent client had to send again before they were taken. */
+  retries: number;
 }
 
 export interface BenchClient {
@@ -119,28 +121,43 @@ async function post(
 /** How long a person keeps at a follow-up: as long as a fault drill may hold the saga up. */
 const PATIENCE_MS = 300_000;
 
+interface Answer {
+  /** 0 when no answer came at all. */
+  readonly status: number;
+  readonly text: string;
+  /** How many times it was sent again after a "not now". */
+  readonly retries: number;
+}
+
 /**
- * POSTs a follow-up command as a careful client does: one Idempotency-Key, sent again while the
- * system answers "not now" (no answer, 5xx, 429) until patience runs out. Answers the last status.
+ * POSTs a command, and with `persistent` as a careful client does: one Idempotency-Key, sent again
+ * while the system answers "not now" (no answer, 5xx, 429) until patience runs out.
  */
-async function postUntilAnswered(
+async function postCommand(
   client: BenchClient,
   path: string,
   body: string,
   bearer: string,
-): Promise<number> {
+  persistent: boolean,
+): Promise<Answer> {
   const key = randomUUID();
   const deadline = Date.now() + PATIENCE_MS;
-  for (;;) {
-    let status = 0;
+  for (let retries = 0; ; retries++) {
+    let answer: Answer = { status: 0, text: '', retries };
     try {
       const response = await post(client, path, body, bearer, key);
-      await response.arrayBuffer();
-      status = response.status;
-    } catch {
+      answer = { status: response.status, text: await response.text(), retries };
+    } catch (error) {
       // No answer (a process restarting): the same key makes the next try safe.
+      answer = { ...answer, text: error instanceof Error ? error.message : String(error) };
     }
-    if ((status !== 0 && status < 500 && status !== 429) || Date.now() > deadline) return status;
+    const notNow =
+      answer.status === 0 ||
+      answer.status >= 500 ||
+      answer.status === 429 ||
+      // The same key still being handled (a first attempt cut off by a fault): ask again later.
+      (answer.status === 409 && answer.text.includes('ATLAS_IDEMPOTENCY_IN_FLIGHT'));
+    if (!persistent || !notNow || Date.now() > deadline) return answer;
     await sleep(1_000);
   }
 }
@@ -177,7 +194,7 @@ interface OrderView {
 async function followUp(client: BenchClient, order: PlacedOrder): Promise<void> {
   switch (order.path) {
     case 'cancelled':
-      await postUntilAnswered(client, `/v1/orders/${order.orderId}/cancel`, '{}', client.orderer);
+      await postCommand(client, `/v1/orders/${order.orderId}/cancel`, '{}', client.orderer, true);
       return;
     case 'approved':
     case 'rejected': {
@@ -190,11 +207,12 @@ async function followUp(client: BenchClient, order: PlacedOrder): Promise<void> 
       if (!waiting?.approvalId) return;
       const decision = order.path === 'approved' ? 'approve' : 'reject';
       const body = order.path === 'approved' ? '{}' : '{"reason":"over budget"}';
-      await postUntilAnswered(
+      await postCommand(
         client,
         `/v1/approvals/${waiting.approvalId}/${decision}`,
         body,
         client.approver,
+        true,
       );
       return;
     }
@@ -205,11 +223,12 @@ async function followUp(client: BenchClient, order: PlacedOrder): Promise<void> 
         (view) => view.status === 'BACKORDERED',
       );
       if (!waiting) return;
-      await postUntilAnswered(
+      await postCommand(
         client,
         `/v1/inventory/items/${client.backorderSku}/receipts`,
         '{"quantity":1}',
         client.orderer,
+        true,
       );
       return;
     }
@@ -218,29 +237,45 @@ async function followUp(client: BenchClient, order: PlacedOrder): Promise<void> 
   }
 }
 
-/** Places one order; answers it when the gateway said 202, else the failure's label. */
-async function placeOne(client: BenchClient, mixed: boolean): Promise<PlacedOrder | string> {
+/**
+ * Places one order; answers it when the gateway said 202, else the failure's label. A persistent
+ * client sends a refused order again with its key until it is taken (the drills); the bench's
+ * client does not, so that what the system refuses shows.
+ */
+async function placeOne(
+  client: BenchClient,
+  mixed: boolean,
+  persistent: boolean,
+  onRetries: (count: number) => void,
+): Promise<PlacedOrder | string> {
   const path = choosePath(mixed);
   const started = performance.now();
-  try {
-    const response = await post(client, '/v1/orders', orderBody(client, path), client.orderer);
-    const text = await response.text();
-    const postMs = performance.now() - started;
-    if (response.status !== 202) return `HTTP ${response.status}`;
-    const { orderId } = JSON.parse(text) as { orderId: string };
-    return { orderId, path, acceptedAt: Date.now(), postMs };
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
+  const answer = await postCommand(
+    client,
+    '/v1/orders',
+    orderBody(client, path),
+    client.orderer,
+    persistent,
+  );
+  onRetries(answer.retries);
+  const postMs = performance.now() - started;
+  if (answer.status === 0) return answer.text;
+  if (answer.status !== 202) return `HTTP ${answer.status}`;
+  const { orderId } = JSON.parse(answer.text) as { orderId: string };
+  return { orderId, path, acceptedAt: Date.now(), postMs };
 }
 
 function recorder(): {
   outcome: LoadOutcome;
   note: (result: PlacedOrder | string) => PlacedOrder | undefined;
+  retried: (count: number) => void;
 } {
-  const outcome: LoadOutcome = { placed: [], failures: new Map() };
+  const outcome: LoadOutcome = { placed: [], failures: new Map(), retries: 0 };
   return {
     outcome,
+    retried(count) {
+      outcome.retries += count;
+    },
     note(result) {
       if (typeof result === 'string') {
         outcome.failures.set(result, (outcome.failures.get(result) ?? 0) + 1);
@@ -267,12 +302,12 @@ export async function closedLoop(
     settleTimeoutMs: number;
   },
 ): Promise<LoadOutcome> {
-  const { outcome, note } = recorder();
+  const { outcome, note, retried } = recorder();
   const until = performance.now() + options.seconds * 1000;
   await Promise.all(
     Array.from({ length: options.clients }, async () => {
       while (performance.now() < until) {
-        const order = note(await placeOne(client, options.mixed));
+        const order = note(await placeOne(client, options.mixed, false, retried));
         if (!order) continue;
         if (order.path !== 'happy') await followUp(client, order);
         await options.settled(order.orderId, Date.now() + options.settleTimeoutMs);
@@ -288,9 +323,9 @@ export async function closedLoop(
  */
 export async function openLoop(
   client: BenchClient,
-  options: { rate: number; seconds: number; mixed: boolean },
+  options: { rate: number; seconds: number; mixed: boolean; persistent?: boolean },
 ): Promise<LoadOutcome> {
-  const { outcome, note } = recorder();
+  const { outcome, note, retried } = recorder();
   const inFlight: Promise<void>[] = [];
   const intervalMs = 1000 / options.rate;
   const start = performance.now();
@@ -300,7 +335,7 @@ export async function openLoop(
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
     inFlight.push(
-      placeOne(client, options.mixed).then(async (result) => {
+      placeOne(client, options.mixed, options.persistent ?? false, retried).then(async (result) => {
         const order = note(result);
         if (order && order.path !== 'happy') await followUp(client, order);
       }),
