@@ -6,7 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 
 stamp=node_modules/.atlas-install-stamp
-lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+# The patches to installed dependencies are part of what an install must have done.
+lock_hash=$(cat package-lock.json infra/patches/apply.mjs | sha256sum | cut -d' ' -f1)
 
 up_to_date() {
   [ -x node_modules/.bin/node ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$lock_hash" ]
@@ -40,4 +41,5 @@ if ! node_modules/.bin/node -e 'process.exit(Number(process.versions.node.split(
   echo "atlas: node_modules/.bin/node is not Node 24 after install; delete node_modules and retry." >&2
   exit 1
 fi
-sha256sum package-lock.json | cut -d' ' -f1 > "$stamp"
+node_modules/.bin/node infra/patches/apply.mjs
+echo "$lock_hash" > "$stamp"
