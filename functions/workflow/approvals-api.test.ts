@@ -343,11 +343,22 @@ describe('the approvals API', () => {
       expect((await approve(approvalId, { user: 'approver', body: {} })).status).toBe(202);
     });
 
-    it('waits (409) while the trail does not yet say who placed the order', async () => {
+    it('answers a retriable 503 while the trail does not yet say who placed the order, then decides', async () => {
       const approvalId = await pendingApproval(1_250_000n, new Date(), null);
-      const response = await approve(approvalId, { body: {} });
-      expect(response.status).toBe(409);
+      const key = randomUUID();
+      const response = await approve(approvalId, { body: {}, key });
+      expect(response.status).toBe(503);
+      expect(((await response.json()) as { code: string }).code).toBe(
+        'ATLAS_DEPENDENCY_UNAVAILABLE',
+      );
       expect(await decisionsOf(approvalId)).toEqual([]);
+
+      // The placement's audit record arrives; the same request, sent again, is decided.
+      const [approval] = await api.sql<{ order_id: string }[]>`
+        select order_id from approvals where approval_id = ${approvalId}`;
+      await placedBy(approval?.order_id ?? '', 'ops');
+      const again = await approve(approvalId, { body: {}, key });
+      expect(again.status).toBe(202);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql, TransactionSql } from '@atlas/db';
-import { ConflictError, NotFoundError, SeparationOfDutiesError } from '@atlas/errors';
+import { DependencyUnavailableError, NotFoundError, SeparationOfDutiesError } from '@atlas/errors';
 import type { CancellationReason } from '@atlas/events';
 import {
   decideApproval,
@@ -98,7 +98,8 @@ async function decide(
 /**
  * Decides one approval by its id, locked for the transaction so two deciders cannot both win.
  *
- * @throws NotFoundError (404) for an unknown approval; ConflictError (409) when not PENDING.
+ * @throws NotFoundError (404) for an unknown approval; ConflictError (409) when not PENDING;
+ *   DependencyUnavailableError (503) while who placed the order is not in the audit trail yet.
  */
 export async function decideApprovalById(
   tx: TransactionSql,
@@ -129,8 +130,10 @@ async function assertNotThePlacer(
     where kind = 'COMMAND' and entity_type = 'order' and entity_id = ${approval.order_id}
       and action = 'place-order' and outcome = 'SUCCEEDED'
     order by entry_id limit 1`;
+  // The placement's audit record is on its way (it travels as an event): not a verdict on the
+  // decision, so a retriable 503 that any careful client sends again, not a final 409.
   if (!placement)
-    throw new ConflictError(
+    throw new DependencyUnavailableError(
       `Who placed order ${approval.order_id} is not in the audit trail yet; decide again in a moment.`,
     );
   if (placement.actor_subject === by.subject)
