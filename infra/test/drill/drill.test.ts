@@ -24,6 +24,7 @@ describe('a fault drill', () => {
     expect(result).toMatchObject({
       lost: 0,
       stuck: 0,
+      crashed: 0,
       duplicated: 0,
       invariantViolations: 0,
       deadLetters: 0,
@@ -41,6 +42,7 @@ describe('a fault drill', () => {
       refused: 0,
       lost: 0,
       stuck: 0,
+      crashed: 0,
       duplicated: 0,
       invariantViolations: 0,
       deadLetters: 0,

@@ -4,6 +4,8 @@ import { DLQ_TOPICS } from '@atlas/events';
 import { createKafka } from '@atlas/messaging/kafka';
 import { logLevel } from 'kafkajs';
 import { gatewayClient } from '../../local/demo/client.ts';
+import { functionStatuses } from '../../local/functions.ts';
+import { stackContext } from '../../local/stack.ts';
 import { watchConfirmations } from '../bench/saga/confirmations.ts';
 import { benchClient, openLoop, type PlacedOrder } from '../bench/saga/load.ts';
 import { checkInvariants, connectServiceDatabases, waitUntilQuiet } from '../invariants/index.ts';
@@ -27,6 +29,8 @@ export interface DrillResult {
   readonly lost: number;
   /** Orders that settled, but not as their path must (a happy order cancelled, …). */
   readonly stuck: number;
+  /** Function processes that exited on their own while the fault lasted (their keeper restarted them). */
+  readonly crashed: number;
   /** Violations of "charged/refunded at most once" and "no effect twice". */
   readonly duplicated: number;
   readonly invariantViolations: number;
@@ -62,6 +66,13 @@ export async function deadLetterCount(): Promise<number> {
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Restarts so far of every local function process, by name. */
+function restartCounts(): Map<string, number> {
+  return new Map(
+    functionStatuses(stackContext()).map((entry) => [entry.name, entry.restarts ?? 0]),
+  );
 }
 
 /** Whether an order settled as its path must: confirmed, cancelled, or either for a race. */
@@ -102,6 +113,7 @@ export async function runDrill(fault: Fault, options: DrillOptions): Promise<Dri
   const gateway = gatewayClient();
   const client = await benchClient(gateway, options.skus);
   const deadLettersBefore = await deadLetterCount();
+  const restartsBefore = restartCounts();
   const watch = await watchConfirmations(loadStackConfig().kafka.brokers);
   try {
     const striking = sleep(options.faultAfterMs).then(() => fault.strike());
@@ -131,6 +143,12 @@ export async function runDrill(fault: Fault, options: DrillOptions): Promise<Dri
       sagas: outcome.placed.length,
       lost: open.size,
       stuck: stuck.length,
+      crashed: [...restartCounts()].reduce(
+        (sum, [name, restarts]) =>
+          sum +
+          Math.max(0, restarts - (restartsBefore.get(name) ?? 0) - (name === fault.kills ? 1 : 0)),
+        0,
+      ),
       duplicated: violations.filter((violation) => DUPLICATE_RULES.has(violation.rule)).length,
       invariantViolations: violations.length,
       deadLetters: (await deadLetterCount()) - deadLettersBefore,
@@ -138,7 +156,7 @@ export async function runDrill(fault: Fault, options: DrillOptions): Promise<Dri
       refusals: Object.fromEntries(outcome.failures),
       unsettled: await describe(
         gateway.url,
-        client.approver,
+        await client.approver(),
         outcome.placed.filter((order) => open.has(order.orderId) || stuck.includes(order)),
       ),
       retried: outcome.retries,

@@ -14,6 +14,8 @@ export interface Fault {
    * much longer, so a scenario still places its orders outside the outage too.
    */
   readonly lastsSeconds?: number;
+  /** The process the fault kills on purpose: its one restart is not a crash. */
+  readonly kills?: string;
   strike(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ export function killProcess(name: string): Fault {
   return {
     name: `kill -9 ${name}`,
     does: `SIGKILL to ${name}; the keeper restarts it`,
+    kills: name,
     strike: () => {
       process.kill(processPid(name), 'SIGKILL');
       return Promise.resolve();

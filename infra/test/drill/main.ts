@@ -59,6 +59,7 @@ async function main(): Promise<number> {
         'sagas',
         'lost',
         'stuck',
+        'crashed',
         'duplicated',
         'violations',
         'dead letters',
@@ -72,6 +73,7 @@ async function main(): Promise<number> {
         String(r.sagas),
         String(r.lost),
         String(r.stuck),
+        String(r.crashed),
         String(r.duplicated),
         String(r.invariantViolations),
         String(r.deadLetters),
@@ -90,11 +92,13 @@ async function main(): Promise<number> {
     lost: sum((r) => r.lost),
     duplicated: sum((r) => r.duplicated),
     stuck: sum((r) => r.stuck),
+    crashed: sum((r) => r.crashed),
     invariantViolations: sum((r) => r.invariantViolations),
     deadLetters: sum((r) => r.deadLetters),
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
   return summary.lost +
+    summary.crashed +
     summary.duplicated +
     summary.stuck +
     summary.invariantViolations +

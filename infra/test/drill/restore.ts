@@ -54,7 +54,7 @@ async function ordersSettled(client: BenchClient, rate = RATE): Promise<Phase> {
 
 async function statusOf(client: BenchClient, orderId: string): Promise<string> {
   const response = await fetch(`${client.gatewayUrl}/v1/orders/${orderId}`, {
-    headers: { authorization: client.approver },
+    headers: { authorization: await client.approver() },
   });
   if (response.status === 404) return 'gone';
   const body = (await response.json()) as { status?: string };

@@ -35,9 +35,9 @@ export interface LoadOutcome {
 export interface BenchClient {
   readonly gatewayUrl: string;
   /** `Bearer …` of a user with orders:write. */
-  readonly orderer: string;
+  readonly orderer: () => Promise<string>;
   /** `Bearer …` of a user with approvals:decide who did not place the orders. */
-  readonly approver: string;
+  readonly approver: () => Promise<string>;
   readonly skus: readonly string[];
   /**
    * An item with no stock: a backordered order takes one of it, and its customer's receipt of
@@ -53,8 +53,10 @@ export async function benchClient(gateway: Gateway, skus: readonly string[]): Pr
   await setStock(gateway, backorderSku, 0, 'Backordered item');
   return {
     gatewayUrl: gateway.url,
-    orderer: await gateway.bearer('ops'),
-    approver: await gateway.bearer('approver'),
+    // Asked for each request: the gateway client refreshes a token a minute before it expires,
+    // and a drill under a lasting fault runs longer than one token lives (5 minutes).
+    orderer: () => gateway.bearer('ops'),
+    approver: () => gateway.bearer('approver'),
     skus,
     backorderSku,
   };
@@ -137,7 +139,7 @@ async function postCommand(
   client: BenchClient,
   path: string,
   body: string,
-  bearer: string,
+  bearer: () => Promise<string>,
   persistent: boolean,
 ): Promise<Answer> {
   const key = randomUUID();
@@ -145,7 +147,7 @@ async function postCommand(
   for (let retries = 0; ; retries++) {
     let answer: Answer = { status: 0, text: '', retries };
     try {
-      const response = await post(client, path, body, bearer, key);
+      const response = await post(client, path, body, await bearer(), key);
       answer = { status: response.status, text: await response.text(), retries };
     } catch (error) {
       // No answer (a process restarting): the same key makes the next try safe.
@@ -172,7 +174,7 @@ async function waitForOrder(
   while (Date.now() < deadline) {
     try {
       const response = await fetch(`${client.gatewayUrl}/v1/orders/${orderId}`, {
-        headers: { authorization: client.approver },
+        headers: { authorization: await client.approver() },
       });
       const order = (await response.json()) as OrderView;
       if (ready(order)) return order;
