@@ -3,6 +3,7 @@ import { loadStackConfig } from '@atlas/config';
 import { createLogger, createMetricsRegistry } from '@atlas/observability';
 import { createChaos } from './chaos.ts';
 import { loadDeliveryConfig } from './config.ts';
+import { registerLagGauge } from './lag.ts';
 import { startStatusServer } from './server.ts';
 import { startKafkaSources } from './sources.ts';
 
@@ -28,7 +29,14 @@ const running = await startKafkaSources({
   retries: config.retries,
   timeoutMs: config.timeoutMs,
 });
-const server = await startStatusServer(config.port, registry, () => running.health(), chaos);
+registerLagGauge(registry, () => running.lag());
+const server = await startStatusServer({
+  port: config.port,
+  registry,
+  health: () => running.health(),
+  lag: () => running.lag(),
+  chaos,
+});
 logger.info(
   { sources: sources.map((source) => source.name), port: config.port },
   sources.length === 0 ? 'no Kafka-triggered function in the catalog' : 'delivering',

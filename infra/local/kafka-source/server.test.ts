@@ -13,12 +13,13 @@ async function call(
   path: string,
   method = 'GET',
 ): Promise<{ status: number; body: string }> {
-  server = await startStatusServer(
-    0,
-    createMetricsRegistry({ service: 'test', function: 'status-test' }),
-    () => sources,
-    createChaos(),
-  );
+  server = await startStatusServer({
+    port: 0,
+    registry: createMetricsRegistry({ service: 'test', function: 'status-test' }),
+    health: () => sources,
+    lag: () => Promise.resolve([{ group: 'atlas-source-f', topic: 't', partition: 0, lag: 3 }]),
+    chaos: createChaos(),
+  });
   const { port } = server.address() as AddressInfo;
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { method });
   return { status: response.status, body: await response.text() };
@@ -53,6 +54,14 @@ describe('the delivery process status endpoints', () => {
   it('is neither alive nor ready when a consumer crashed for good', async () => {
     expect(await statusOf([source(false, true)], '/health')).toBe(503);
     expect(await statusOf([source(false, true)], '/ready')).toBe(503);
+  });
+
+  it("answers each group's lag per partition on GET /lag", async () => {
+    const answer = await call([], '/lag');
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual([
+      { group: 'atlas-source-f', topic: 't', partition: 0, lag: 3 },
+    ]);
   });
 
   it('arms injected delivery faults on POST /chaos and refuses settings out of range', async () => {

@@ -1,28 +1,44 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from '@atlas/observability';
 import { ChaosSettingsError, parseChaosSettings, type Chaos } from './chaos.ts';
+import type { PartitionLag } from './lag.ts';
 import type { SourceHealth } from './sources.ts';
 
 /**
  * `/metrics` (Prometheus text), `/health` (200 while every consumer runs, 503 otherwise) and
  * `/ready` (200 once every consumer has also joined its group, so start-up can wait for delivery);
+ * `GET /lag` (each group's lag per partition, JSON);
  * `POST /chaos?seconds=N[&duplicateRate&delayRate&maxDelayMs]` arms injected delivery faults for a
  * drill and `GET /chaos` shows them (chaos.ts). Bound to 127.0.0.1 only.
  * Plain node:http: this is local infrastructure, not a function, and needs no middleware.
  */
-export function startStatusServer(
-  port: number,
-  registry: Registry,
-  health: () => readonly SourceHealth[],
-  chaos: Chaos,
-): Promise<Server> {
+export interface StatusServerOptions {
+  readonly port: number;
+  readonly registry: Registry;
+  readonly health: () => readonly SourceHealth[];
+  readonly lag: () => Promise<PartitionLag[]>;
+  readonly chaos: Chaos;
+}
+
+export function startStatusServer({
+  port,
+  registry,
+  health,
+  lag,
+  chaos,
+}: StatusServerOptions): Promise<Server> {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const path = url.pathname;
     const json = (status: number, body: unknown): void => {
       response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     };
-    if (path === '/chaos' && request.method === 'GET') {
+    if (path === '/lag' && request.method === 'GET') {
+      lag().then(
+        (rows) => json(200, rows),
+        (error: unknown) => json(503, { error: String(error) }),
+      );
+    } else if (path === '/chaos' && request.method === 'GET') {
       json(200, chaos.state() ?? {});
     } else if (path === '/chaos' && request.method === 'POST') {
       request.resume();

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { createLogger, Registry } from '@atlas/observability';
 import { createChaos, type Chaos } from './chaos.ts';
+import { consumerLag } from './lag.ts';
 import { groupIdOf, startKafkaSources, type KafkaSourceDefinition } from './sources.ts';
 import {
   brokers,
@@ -11,6 +12,7 @@ import {
   createTopics,
   deleteTopicsAndGroups,
   header,
+  kafka,
   produce,
   readRecords,
   recordCount,
@@ -93,6 +95,48 @@ async function metricValue(registry: Registry, name: string, labels: Record<stri
 }
 
 describe('the local KafkaSource', () => {
+  it('reports a group behind by what it has not committed, and 0 once it caught up', async () => {
+    const sink = await startSink(() => 200);
+    const { topic, source } = await scenario(sink.port, { partitions: 2 });
+    await produce(
+      topic,
+      Array.from({ length: 6 }, (_, i) => ({
+        key: `order-${i}`,
+        value: `v-${i}`,
+        headers: outboxHeaders(`lag-${i}`),
+      })),
+    );
+    // Before the source ever ran, its group has committed nothing: behind by every record.
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const before = await consumerLag(admin, [
+        { groupId: groupIdOf(source.name), topics: [topic] },
+      ]);
+      expect(before.reduce((sum, row) => sum + row.lag, 0)).toBe(6);
+      expect(before.map((row) => row.partition).sort()).toEqual([0, 1]);
+    } finally {
+      await admin.disconnect();
+    }
+
+    const sources = await start(source).running;
+    try {
+      await sink.waitFor((received) => received.length >= 6);
+      // Offsets are committed once a second after delivery.
+      const deadline = Date.now() + 15_000;
+      let lag: number | undefined;
+      while (Date.now() < deadline) {
+        lag = (await sources.lag()).reduce((sum, row) => sum + row.lag, 0);
+        if (lag === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(lag).toBe(0);
+    } finally {
+      await sources.stop();
+      await sink.close();
+    }
+  });
+
   it('injects duplicates and hold-backs when a drill arms it, keeping order within a partition', async () => {
     const sink = await startSink(() => 200);
     const { topic, source } = await scenario(sink.port, { partitions: 2 });

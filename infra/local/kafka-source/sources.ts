@@ -8,6 +8,7 @@ import { deadLetterTopic } from './dead-letter.ts';
 import { handleRecord, type SourceContext } from './dispatch.ts';
 import { createUpstreamClient, type UpstreamCall } from '@atlas/http/upstream';
 import { kafkaLogCreator } from './kafka-log.ts';
+import { consumerLag, type PartitionLag } from './lag.ts';
 import { deliveryMetrics } from './metrics.ts';
 
 /** What a source needs of a catalog entry; a `CatalogEntry` from `kafkaSources()` fits. */
@@ -54,6 +55,8 @@ export interface SourceHealth {
 
 export interface KafkaSources {
   readonly health: () => readonly SourceHealth[];
+  /** Every source group's lag per partition, read from the broker now. */
+  readonly lag: () => Promise<PartitionLag[]>;
   /** Stops fetching, abandons in-flight retries (left uncommitted), disconnects everything. */
   readonly stop: () => Promise<void>;
 }
@@ -95,6 +98,7 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
     // as a send that retries forever, which is what an idempotent producer does by default.
     retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
   });
+  const admin = kafka.admin();
   const aborter = new AbortController();
   const metrics = deliveryMetrics(options.registry);
   const chaos = options.chaos ?? createChaos();
@@ -113,10 +117,12 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
     aborter.abort(new Error('the delivery process is stopping'));
     await Promise.allSettled(consumers.map(({ consumer }) => consumer.disconnect()));
     await producer.disconnect();
+    await admin.disconnect();
   };
 
   try {
     await producer.connect();
+    await admin.connect();
     for (const definition of options.sources) {
       const groupId = groupIdOf(definition.name);
       const consumer = kafka.consumer({
@@ -177,5 +183,13 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
     throw error;
   }
 
-  return { health: () => consumers.map(({ health }) => ({ ...health })), stop };
+  return {
+    health: () => consumers.map(({ health }) => ({ ...health })),
+    lag: () =>
+      consumerLag(
+        admin,
+        consumers.map(({ health }) => ({ groupId: health.groupId, topics: health.topics })),
+      ),
+    stop,
+  };
 }

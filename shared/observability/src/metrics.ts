@@ -38,15 +38,32 @@ export function histogram(
   });
 }
 
+/**
+ * @param collect runs before each scrape renders the gauge (prom-client awaits it): for values
+ * read on demand, so nothing is spent on them between scrapes.
+ */
 export function gauge(
   registry: Registry,
   name: string,
   help: string,
   labelNames: readonly string[] = [],
+  collect?: (gauge: Gauge) => Promise<void>,
 ): Gauge {
   const existing = registry.getSingleMetric(name);
   if (existing instanceof Gauge) return existing;
-  return new Gauge({ name, help, labelNames, registers: [registry] });
+  return new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    ...(collect
+      ? {
+          collect(this: Gauge) {
+            return collect(this);
+          },
+        }
+      : {}),
+  });
 }
 
 export function counter(
