@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Gateway } from './client.ts';
+import { eventRedelivered } from './redelivery.ts';
 import {
   cancelOrder,
   decide,
@@ -230,4 +231,5 @@ export const SCENARIOS: readonly Scenario[] = [
   approvalRejected,
   customerCancel,
   idempotentReplay,
+  eventRedelivered,
 ];
