@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadCatalog } from '@atlas/catalog';
+import { functionUrlVariable, loadCatalog } from '@atlas/catalog';
 import { staleFiles } from './generate.ts';
 import { renderManifests } from './manifests.ts';
 import { toYaml, type YamlMap } from './yaml.ts';
@@ -54,12 +54,18 @@ describe('the cluster manifests', () => {
     expect(JSON.stringify(policies[1])).toContain('gateway-gateway');
   });
 
-  it('route the gateway to every HTTP function through the variables the catalog defines', () => {
+  it('tell every function where each HTTP-reachable function answers, in the shared config', () => {
     const catalog = loadCatalog();
-    const [deployment] = renderManifests(catalog).get('gateway-gateway.yaml') ?? [];
-    const text = JSON.stringify(deployment);
-    for (const entry of catalog.filter((e) => e.trigger.kind === 'http' && e.service !== 'gateway'))
-      expect(text).toContain(`http://${entry.qualifiedName}.atlas-erp.svc.cluster.local`);
+    const [config] = renderManifests(catalog).get('config.yaml') ?? [];
+    const data = (config as { data: Record<string, string> }).data;
+    // The gateway routes to them, the card provider calls the webhook, ops replays to consumers.
+    for (const entry of catalog.filter(
+      (e) => e.trigger.kind !== 'worker' && e.service !== 'gateway',
+    ))
+      expect(data[functionUrlVariable(entry.qualifiedName)]).toBe(
+        `http://${entry.qualifiedName}.atlas-erp.svc.cluster.local`,
+      );
+    expect(data['ATLAS_LOG_LEVEL']).toBe('info');
   });
 });
 

@@ -55,14 +55,10 @@ function serviceUrl(entry: CatalogEntry): string {
   return `http://${entry.qualifiedName}.${NAMESPACE}.svc.cluster.local`;
 }
 
-function container(
-  entry: CatalogEntry,
-  runtime: 'knative' | 'deployment',
-  extraEnv: readonly YamlMap[] = [],
-): YamlMap {
+function container(entry: CatalogEntry, runtime: 'knative' | 'deployment'): YamlMap {
   // Knative sets PORT and probes the serving port itself; a plain Deployment must say which port.
   const port = runtime === 'deployment' ? { port: 8080 } : {};
-  const env: YamlMap[] = [...extraEnv];
+  const env: YamlMap[] = [];
   if (!WITHOUT_DATABASE.has(entry.service)) {
     env.push({
       name: 'ATLAS_POSTGRES_URL',
@@ -160,7 +156,7 @@ function kafkaSources(
 }
 
 /** Always-on workers (the outbox relays): two replicas, one leader by advisory lock (ADR-0023). */
-function deployment(entry: CatalogEntry, replicas: number, env: readonly YamlMap[] = []): YamlMap {
+function deployment(entry: CatalogEntry, replicas: number): YamlMap {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -170,18 +166,15 @@ function deployment(entry: CatalogEntry, replicas: number, env: readonly YamlMap
       selector: { matchLabels: { 'app.kubernetes.io/name': entry.qualifiedName } },
       template: {
         metadata: { labels: labelsOf(entry) },
-        spec: { containers: [container(entry, 'deployment', env)] },
+        spec: { containers: [container(entry, 'deployment')] },
       },
     },
   };
 }
 
-function gateway(entry: CatalogEntry, catalog: readonly CatalogEntry[]): YamlMap[] {
-  const routesTo = catalog
-    .filter((other) => other.trigger.kind === 'http' && other.service !== 'gateway')
-    .map((other) => ({ name: functionUrlVariable(other.qualifiedName), value: serviceUrl(other) }));
+function gateway(entry: CatalogEntry): YamlMap[] {
   return [
-    deployment(entry, 2, routesTo),
+    deployment(entry, 2),
     {
       apiVersion: 'v1',
       kind: 'Service',
@@ -196,7 +189,17 @@ function gateway(entry: CatalogEntry, catalog: readonly CatalogEntry[]): YamlMap
   ];
 }
 
-function configMap(settings: ClusterSettings): YamlMap {
+/**
+ * Settings every function reads, including where each HTTP-reachable function answers: the gateway
+ * routes to them, the card provider calls the payment webhook, the ops functions replay to
+ * consumers. Without these a function would fall back to 127.0.0.1 inside its own pod.
+ */
+function configMap(catalog: readonly CatalogEntry[], settings: ClusterSettings): YamlMap {
+  const functionUrls = Object.fromEntries(
+    catalog
+      .filter((entry) => entry.trigger.kind !== 'worker' && entry.service !== 'gateway')
+      .map((entry) => [functionUrlVariable(entry.qualifiedName), serviceUrl(entry)]),
+  );
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -207,7 +210,8 @@ function configMap(settings: ClusterSettings): YamlMap {
       ATLAS_SCHEMA_REGISTRY_URL: settings.schemaRegistryUrl,
       ATLAS_KEYCLOAK_URL: settings.keycloakUrl,
       ATLAS_REDIS_URL: settings.redisUrl,
-      LOG_LEVEL: 'info',
+      ATLAS_LOG_LEVEL: 'info',
+      ...functionUrls,
     },
   };
 }
@@ -287,14 +291,14 @@ export function renderManifests(
   settings: ClusterSettings = DEFAULT_CLUSTER_SETTINGS,
 ): Map<string, YamlValue[]> {
   const files = new Map<string, YamlValue[]>([
-    ['config.yaml', [configMap(settings)]],
+    ['config.yaml', [configMap(catalog, settings)]],
     ['dead-letter-sinks.yaml', deadLetterSinks(catalog, settings)],
     ['network-policies.yaml', networkPolicies(catalog)],
   ]);
   for (const entry of catalog) {
     const trigger = entry.trigger;
     let documents: YamlValue[];
-    if (entry.service === 'gateway') documents = gateway(entry, catalog);
+    if (entry.service === 'gateway') documents = gateway(entry);
     else if (trigger.kind === 'worker') documents = [deployment(entry, 2)];
     else if (trigger.kind === 'kafka')
       documents = [knativeService(entry), ...kafkaSources({ ...entry, trigger }, settings)];
