@@ -35,7 +35,9 @@ async function recordOf(eventType: EventType, eventId: string): Promise<KafkaMes
 
 /** `atlas_events_handled_total` of one consumer for one event type and outcome, from its /metrics. */
 async function handled(url: string, eventType: string, outcome: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const response = await fetch(new URL('/metrics', url));
+  if (!response.ok) throw new SagaError(`GET ${url}metrics answered ${response.status}`);
+  const text = await response.text();
   const line = text
     .split('\n')
     .find(
