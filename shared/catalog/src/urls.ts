@@ -2,7 +2,7 @@ import { CatalogError } from './catalog.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** `inventory-reserve-stock` → `ATLAS_FUNCTION_URL_INVENTORY_RESERVE_STOCK`. */
+/** `inventory-reservations` → `ATLAS_FUNCTION_URL_INVENTORY_RESERVATIONS`. */
 export function functionUrlVariable(qualifiedName: string): string {
   return `ATLAS_FUNCTION_URL_${qualifiedName.toUpperCase().replaceAll('-', '_')}`;
 }
