@@ -1,0 +1,288 @@
+/**
+ * `atlas trace`: an order's causal timeline put together from three answers of the gateway (the
+ * order, its reporting timeline, its entry among the stuck orders). Pure: the fetching is in
+ * commands.ts, so the reasoning is unit-tested.
+ */
+
+/** One item of `GET /v1/reports/orders/{id}/timeline`. */
+export interface TimelineEvent {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly occurredAt: string;
+  readonly correlationId: string;
+  readonly causationId: string;
+  readonly producer: string;
+}
+
+/** One dead letter as `GET /v1/ops/stuck-orders` lists it under an order. */
+export interface StuckDeadLetter {
+  readonly id: string;
+  readonly eventType: string | null;
+  readonly consumer: string | null;
+  readonly failedAt: string | null;
+  readonly errorCode: number | null;
+}
+
+/** One item of `GET /v1/ops/stuck-orders`. */
+export interface StuckOrder {
+  readonly orderId: string;
+  readonly status: string;
+  readonly cancellationReason?: string;
+  readonly updatedAt: string;
+  readonly stuckForSeconds: number;
+  readonly waitingOn: {
+    readonly service: string;
+    readonly step: string;
+    readonly legitimate: boolean;
+  };
+  readonly deadLetters: readonly StuckDeadLetter[];
+}
+
+export interface OrderSummary {
+  readonly orderId: string;
+  readonly status: string;
+  readonly updatedAt?: string;
+  readonly createdAt?: string;
+  readonly cancellationReason?: string;
+}
+
+/** What is known of one delivery of an event: for now, only the dead letters that name it. */
+export interface Delivery {
+  readonly consumer: string | null;
+  readonly outcome: 'dead-lettered';
+  readonly deadLetterId: string;
+  readonly failedAt: string | null;
+  readonly errorCode: number | null;
+}
+
+export interface TracedEvent extends TimelineEvent {
+  /** Milliseconds after the first event of the timeline. */
+  readonly offsetMs: number;
+  /**
+   * `event` (an event of this timeline), `request` (an HTTP request: the placement or a command),
+   * `callback` (the card provider's payment callback) or `unknown` (a gap).
+   */
+  readonly causedBy: 'event' | 'request' | 'callback' | 'unknown';
+  readonly causeEventType: string | null;
+  readonly deliveries: readonly Delivery[];
+}
+
+export interface Gap {
+  readonly kind: 'missing-cause' | 'missing-placement' | 'time';
+  readonly eventId: string | null;
+  readonly message: string;
+  readonly seconds?: number;
+}
+
+export interface WaitingOn {
+  readonly service: string;
+  readonly step: string;
+  readonly legitimate: boolean;
+  /** When the order took its last step (ISO-8601). */
+  readonly since: string;
+  readonly forSeconds: number;
+  /** `stuck-orders` (the order service said so) or `status` (inferred from the status alone). */
+  readonly source: 'stuck-orders' | 'status';
+}
+
+export interface Trace {
+  readonly orderId: string;
+  readonly status: string;
+  readonly cancellationReason: string | null;
+  readonly correlationId: string | null;
+  /** Always null: distributed tracing is not built yet. */
+  readonly traceId: null;
+  readonly events: readonly TracedEvent[];
+  readonly waitingOn: WaitingOn | null;
+  readonly deadLetters: readonly StuckDeadLetter[];
+  readonly gaps: readonly Gap[];
+  /** Things the trace could not see (a missing permission, no timeline yet, …). */
+  readonly notes: readonly string[];
+}
+
+export const TIME_GAP_SECONDS = 30;
+
+/**
+ * Events staged by the payment webhook name the card provider's `callbackId` as their cause
+ * (docs/api/billing.md): an outside request whose id no event carries.
+ */
+const CALLBACK_EVENTS = new Set(['PaymentSucceeded', 'PaymentFailed']);
+
+type Cause = TracedEvent['causedBy'];
+
+function causeOf(
+  event: TimelineEvent,
+  ids: ReadonlySet<string>,
+  requests: ReadonlySet<string>,
+): Cause {
+  if (ids.has(event.causationId)) return 'event';
+  if (requests.has(event.causationId) || event.causationId === event.correlationId)
+    return 'request';
+  if (CALLBACK_EVENTS.has(event.eventType) && event.producer === 'billing') return 'callback';
+  return event.eventType === 'OrderPlaced' ? 'request' : 'unknown';
+}
+
+function requestIds(events: readonly TimelineEvent[]): Set<string> {
+  const placed = events.find((event) => event.eventType === 'OrderPlaced');
+  return new Set(placed ? [placed.causationId, placed.correlationId] : []);
+}
+export const SETTLED = new Set(['CONFIRMED', 'CANCELLED']);
+
+/**
+ * The step an unsettled order waits on from its status alone (ADR-0026), for an order that is
+ * not (yet) listed as stuck; a compensating order's exact step needs the order service's view.
+ */
+export function waitingOnFromStatus(
+  status: string,
+  cancellationReason: string | undefined,
+): { service: string; step: string; legitimate: boolean } | null {
+  if (SETTLED.has(status)) return null;
+  if (cancellationReason)
+    return { service: 'order', step: 'the compensations, then OrderCancelled', legitimate: false };
+  switch (status) {
+    case 'PENDING':
+      return {
+        service: 'inventory',
+        step: 'InventoryReserved or InventoryBackordered',
+        legitimate: false,
+      };
+    case 'BACKORDERED':
+      return { service: 'inventory', step: 'stock to fill the backorder', legitimate: true };
+    case 'INVENTORY_RESERVED':
+      return { service: 'billing', step: 'InvoiceCreated', legitimate: false };
+    case 'INVOICED':
+      return { service: 'billing', step: 'PaymentSucceeded or PaymentFailed', legitimate: false };
+    case 'PAID':
+      return { service: 'workflow', step: 'ApprovalRequested', legitimate: false };
+    case 'AWAITING_APPROVAL':
+      return {
+        service: 'workflow',
+        step: 'an approver: ApprovalGranted or ApprovalRejected',
+        legitimate: true,
+      };
+    default:
+      return { service: 'order', step: 'OrderConfirmed', legitimate: false };
+  }
+}
+
+const time = (iso: string): number => Date.parse(iso);
+
+/**
+ * The gaps of a timeline (oldest first):
+ * - an event whose `causationId` is no `eventId` of the timeline and no request: not its own
+ *   correlation id (a command's events are caused by the request, whose id is their correlation
+ *   id), not the placement request (`OrderPlaced`'s causation id), not the card provider's
+ *   callback (payment results) — the event that caused it was never projected, or came from
+ *   elsewhere;
+ * - no `OrderPlaced` at all;
+ * - more than 30 s between two consecutive events (a backorder or an approval may explain it).
+ */
+export function findGaps(events: readonly TimelineEvent[]): Gap[] {
+  const gaps: Gap[] = [];
+  const ids = new Set(events.map((event) => event.eventId));
+  const requests = requestIds(events);
+  if (!events.some((event) => event.eventType === 'OrderPlaced') && events.length > 0)
+    gaps.push({
+      kind: 'missing-placement',
+      eventId: null,
+      message: 'no OrderPlaced in the timeline: the placement was not projected (yet)',
+    });
+  for (const event of events) {
+    if (causeOf(event, ids, requests) !== 'unknown') continue;
+    gaps.push({
+      kind: 'missing-cause',
+      eventId: event.eventId,
+      message: `${event.eventType} (${event.eventId}) was caused by ${event.causationId}, which is no event of this timeline and no request`,
+    });
+  }
+  for (let index = 1; index < events.length; index += 1) {
+    const before = events[index - 1];
+    const after = events[index];
+    if (!before || !after) continue;
+    const seconds = (time(after.occurredAt) - time(before.occurredAt)) / 1000;
+    if (seconds > TIME_GAP_SECONDS)
+      gaps.push({
+        kind: 'time',
+        eventId: after.eventId,
+        seconds: Math.round(seconds),
+        message: `${Math.round(seconds)} s between ${before.eventType} and ${after.eventType}`,
+      });
+  }
+  return gaps;
+}
+
+/** Each event's dead letters: a dead letter names its event by type within the order. */
+function deliveriesOf(event: TimelineEvent, letters: readonly StuckDeadLetter[]): Delivery[] {
+  return letters
+    .filter((letter) => letter.eventType === event.eventType)
+    .map((letter) => ({
+      consumer: letter.consumer,
+      outcome: 'dead-lettered' as const,
+      deadLetterId: letter.id,
+      failedAt: letter.failedAt,
+      errorCode: letter.errorCode,
+    }));
+}
+
+export function buildTrace(input: {
+  readonly order: OrderSummary;
+  readonly timeline: readonly TimelineEvent[];
+  readonly stuck?: StuckOrder | undefined;
+  readonly notes?: readonly string[];
+  readonly now?: number;
+}): Trace {
+  const { order, timeline, stuck } = input;
+  const now = input.now ?? Date.now();
+  const events = [...timeline];
+  const byId = new Map(events.map((event) => [event.eventId, event]));
+  const ids = new Set(byId.keys());
+  const requests = requestIds(events);
+  const start = events[0] ? time(events[0].occurredAt) : 0;
+  const placed = events.find((event) => event.eventType === 'OrderPlaced');
+  const letters = stuck?.deadLetters ?? [];
+  const traced: TracedEvent[] = events.map((event) => ({
+    ...event,
+    offsetMs: time(event.occurredAt) - start,
+    causedBy: causeOf(event, ids, requests),
+    causeEventType: byId.get(event.causationId)?.eventType ?? null,
+    deliveries: deliveriesOf(event, letters),
+  }));
+
+  let waitingOn: WaitingOn | null = null;
+  if (stuck) {
+    waitingOn = {
+      ...stuck.waitingOn,
+      since: stuck.updatedAt,
+      forSeconds: stuck.stuckForSeconds,
+      source: 'stuck-orders',
+    };
+  } else {
+    const inferred = waitingOnFromStatus(order.status, order.cancellationReason);
+    const since = order.updatedAt ?? order.createdAt;
+    if (inferred && since)
+      waitingOn = {
+        ...inferred,
+        since,
+        forSeconds: Math.max(0, Math.floor((now - time(since)) / 1000)),
+        source: 'status',
+      };
+  }
+
+  return {
+    orderId: order.orderId,
+    status: order.status,
+    cancellationReason: order.cancellationReason ?? null,
+    correlationId: placed?.correlationId ?? events[0]?.correlationId ?? null,
+    traceId: null,
+    events: traced,
+    waitingOn,
+    deadLetters: letters,
+    gaps: findGaps(events),
+    notes: input.notes ?? [],
+  };
+}
+
+/** Distinct producers of a trace's events, in order of first appearance. */
+export function producers(trace: Pick<Trace, 'events'>): string[] {
+  return [...new Set(trace.events.map((event) => event.producer))];
+}
