@@ -3,6 +3,7 @@
  * order, its reporting timeline, its entry among the stuck orders). Pure: the fetching is in
  * commands.ts, so the reasoning is unit-tested.
  */
+import { forwardStepOf } from '@atlas/order-domain';
 
 /** One item of `GET /v1/reports/orders/{id}/timeline`. */
 export interface TimelineEvent {
@@ -139,30 +140,7 @@ export function waitingOnFromStatus(
   if (SETTLED.has(status)) return null;
   if (cancellationReason)
     return { service: 'order', step: 'the compensations, then OrderCancelled', legitimate: false };
-  switch (status) {
-    case 'PENDING':
-      return {
-        service: 'inventory',
-        step: 'InventoryReserved or InventoryBackordered',
-        legitimate: false,
-      };
-    case 'BACKORDERED':
-      return { service: 'inventory', step: 'stock to fill the backorder', legitimate: true };
-    case 'INVENTORY_RESERVED':
-      return { service: 'billing', step: 'InvoiceCreated', legitimate: false };
-    case 'INVOICED':
-      return { service: 'billing', step: 'PaymentSucceeded or PaymentFailed', legitimate: false };
-    case 'PAID':
-      return { service: 'workflow', step: 'ApprovalRequested', legitimate: false };
-    case 'AWAITING_APPROVAL':
-      return {
-        service: 'workflow',
-        step: 'an approver: ApprovalGranted or ApprovalRejected',
-        legitimate: true,
-      };
-    default:
-      return { service: 'order', step: 'OrderConfirmed', legitimate: false };
-  }
+  return forwardStepOf(status);
 }
 
 const time = (iso: string): number => Date.parse(iso);

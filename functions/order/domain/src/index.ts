@@ -37,6 +37,7 @@ export {
   STUCK_AFTER_SECONDS,
   countUnsettled,
   findStuckOrders,
+  forwardStepOf,
   stuckOrdersQuerySchema,
   waitingOn,
 } from './stuck.ts';

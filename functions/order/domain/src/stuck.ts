@@ -26,7 +26,15 @@ export function waitingOn(
       return { service: 'billing', step: 'InvoiceVoided (compensation)', legitimate: false };
     return { service: 'order', step: 'OrderCancelled', legitimate: false };
   }
-  switch (order.status) {
+  return forwardStepOf(order.status);
+}
+
+/**
+ * The forward step an order in `status` waits on, when it is not cancelling (ADR-0026's table);
+ * also what a client that sees only the status (the `atlas` CLI) can tell.
+ */
+export function forwardStepOf(status: string): WaitingOn {
+  switch (status) {
     case 'PENDING':
       return {
         service: 'inventory',
