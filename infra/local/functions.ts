@@ -160,6 +160,28 @@ async function launch(context: ComponentContext, process_: LocalProcess): Promis
   return pid;
 }
 
+/** Whether a running process reaches PostgreSQL the way `context` wants (through the fault proxy or not). */
+function routedAsWanted(context: ComponentContext, name: string): boolean {
+  const childPid = keeperState(context.paths.run, name)?.childPid;
+  if (!childPid) return true;
+  let environ: string;
+  try {
+    environ = readFileSync(`/proc/${childPid}/environ`, 'utf8');
+  } catch {
+    return true;
+  }
+  const variable = 'ATLAS_POSTGRES_URL=';
+  const current = environ
+    .split('\0')
+    .find((entry) => entry.startsWith(variable))
+    ?.slice(variable.length);
+  const wanted =
+    proxiedEnv(context.config, faultProxyConfig(context.config, context.env))[
+      'ATLAS_POSTGRES_URL'
+    ] ?? context.env['ATLAS_POSTGRES_URL'];
+  return current === wanted;
+}
+
 async function startOne(context: ComponentContext, process_: LocalProcess): Promise<ProcessStatus> {
   const base = { name: process_.name, address: `http://127.0.0.1:${process_.port}` };
   // The entry path is unique per function, so it doubles as the marker a recycled pid lacks.
@@ -167,7 +189,9 @@ async function startOne(context: ComponentContext, process_: LocalProcess): Prom
   let replaced = false;
   if (running !== undefined) {
     const since = launchedAt(context.paths, process_.name) ?? 0;
-    if (!isStale(since, process_.sourceRoots)) return { ...base, state: 'running', pid: running };
+    // Restarted too when ATLAS_FAULT_PROXY changed since it started (npm start, then npm test).
+    if (!isStale(since, process_.sourceRoots) && routedAsWanted(context, process_.name))
+      return { ...base, state: 'running', pid: running };
     await stopProcess(context.paths, process_.name, running, { graceMs: 10_000 });
     replaced = true;
   }

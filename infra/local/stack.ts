@@ -8,7 +8,6 @@ import { schemaRegistry } from './components/schema-registry.ts';
 import { keycloak } from './components/keycloak.ts';
 import { postgres } from './components/postgres.ts';
 import { redis } from './components/redis.ts';
-import { faultProxyConfig } from './fault-proxy/config.ts';
 import { InfraError } from './lib/errors.ts';
 import { withLock } from './lib/lock.ts';
 import { resolvePaths } from './lib/paths.ts';
@@ -37,7 +36,7 @@ export function stackContext(env: Env = process.env): ComponentContext {
 
 /**
  * The stack in start order; PostgreSQL and Redis first because they belong to the machine, the
- * fault proxy the functions reach them through last.
+ * fault proxy the functions may reach them through last (started only with ATLAS_FAULT_PROXY=on).
  */
 export function components(context: ComponentContext): Component[] {
   return [
@@ -46,7 +45,7 @@ export function components(context: ComponentContext): Component[] {
     kafka(context),
     schemaRegistry(context),
     keycloak(context),
-    ...(faultProxyConfig(context.config, context.env).enabled ? [faultProxy(context)] : []),
+    faultProxy(context),
   ];
 }
 
@@ -111,7 +110,9 @@ export async function bringUp(
  */
 export async function up(context: ComponentContext = stackContext()): Promise<ComponentStatus[]> {
   const results = await Promise.allSettled(
-    components(context).map((component) => bringUp(context, component)),
+    components(context)
+      .filter((component) => component.wanted !== false)
+      .map((component) => bringUp(context, component)),
   );
   const failures = results.flatMap((result) =>
     result.status === 'rejected' ? [result.reason as unknown] : [],
@@ -149,19 +150,24 @@ export async function down(
 export async function status(
   context: ComponentContext = stackContext(),
 ): Promise<ComponentStatus[]> {
-  return Promise.all(
+  const parts = await Promise.all(
     components(context).map(async (component) => {
       const pid = ownedPid(context.paths, component.name, component.marker);
       const serving = await component.probe();
       const state: ComponentState = serving ? (pid === undefined ? 'external' : 'running') : 'down';
       return {
-        name: component.name,
-        address: component.address,
-        state,
-        ...(pid === undefined ? {} : { pid }),
+        wanted: component.wanted !== false,
+        status: {
+          name: component.name,
+          address: component.address,
+          state,
+          ...(pid === undefined ? {} : { pid }),
+        },
       };
     }),
   );
+  // A part this configuration does not run is listed only while one is left running.
+  return parts.flatMap(({ wanted, status }) => (wanted || status.state !== 'down' ? [status] : []));
 }
 
 /** The log of a stack part, or of a function process (`fn-<service>-<function>`, `kafka-source`). */

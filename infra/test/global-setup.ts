@@ -21,6 +21,8 @@ export default function globalSetup(): void {
     {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
+      // The fault drills in npm test take PostgreSQL away from the functions through the proxy.
+      env: { ...process.env, ATLAS_FAULT_PROXY: process.env['ATLAS_FAULT_PROXY'] ?? 'on' },
     },
   );
   if (result.status !== 0) {

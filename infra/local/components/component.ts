@@ -27,6 +27,8 @@ export interface Component {
   start(): Promise<number>;
   /** Work after it serves (creating databases, for instance); idempotent. */
   afterReady?(): Promise<void>;
+  /** False for a part this configuration does not run (it is still stopped by `down`). Default true. */
+  readonly wanted?: boolean;
   /** How to stop a pid of ours; SIGTERM to the process group by default. */
   readonly stopSignal?: NodeJS.Signals;
 }

@@ -10,13 +10,16 @@ import { httpOk } from '../lib/wait.ts';
  */
 export function faultProxy({ paths, config, env }: ComponentContext): Component {
   const proxy = faultProxyConfig(config, env);
+  // Where it listens whether or not this configuration wants it, so `down` finds one left running.
+  const ports = faultProxyConfig(config, { ...env, ATLAS_FAULT_PROXY: 'on' });
   const entry = join(paths.repo, 'infra', 'local', 'fault-proxy', 'main.ts');
-  const controlUrl = `http://127.0.0.1:${proxy.controlPort}`;
+  const controlUrl = `http://127.0.0.1:${ports.controlPort}`;
   return {
     name: 'fault-proxy',
-    address: `${controlUrl} (PostgreSQL :${proxy.postgres.listenPort}, Redis :${proxy.redis.listenPort})`,
-    ports: [proxy.controlPort, proxy.postgres.listenPort, proxy.redis.listenPort],
+    address: `${controlUrl} (PostgreSQL :${ports.postgres.listenPort}, Redis :${ports.redis.listenPort})`,
+    ports: [ports.controlPort, ports.postgres.listenPort, ports.redis.listenPort],
     marker: entry,
+    wanted: proxy.enabled,
     startTimeoutMs: 15_000,
     probe: () => httpOk(`${controlUrl}/health`),
     // Nothing to fetch: it is the repo's own code, run by this Node.

@@ -27,6 +27,7 @@ let redis: Redis;
 
 beforeAll(async () => {
   const config = faultProxyConfig(stack, {
+    ATLAS_FAULT_PROXY: 'on',
     ATLAS_FAULT_PROXY_POSTGRES_PORT: String(await freePort()),
     ATLAS_FAULT_PROXY_REDIS_PORT: String(await freePort()),
   });
@@ -91,13 +92,14 @@ describe('the fault proxy', () => {
 });
 
 describe('its configuration', () => {
-  it('sends the functions through the proxy unless it is off', () => {
-    const on = faultProxyConfig(stack, {});
+  it('sends the functions through the proxy only when it is on', () => {
+    const on = faultProxyConfig(stack, { ATLAS_FAULT_PROXY: 'on' });
     expect(proxiedEnv(stack, on)).toEqual({
       ATLAS_POSTGRES_URL: 'postgres://postgres@127.0.0.1:15432',
       ATLAS_REDIS_URL: 'redis://127.0.0.1:16379',
     });
     expect(proxiedEnv(stack, faultProxyConfig(stack, { ATLAS_FAULT_PROXY: 'off' }))).toEqual({});
+    expect(proxiedEnv(stack, faultProxyConfig(stack, {}))).toEqual({});
   });
 
   it('rejects a setting it does not know and a port that is not one', () => {

@@ -32,7 +32,10 @@ describe('a fault drill', () => {
   });
 
   it('loses, duplicates and dead-letters nothing when PostgreSQL restarts mid-load', async () => {
-    const result = await drillOnce(dependencyDown('postgres', 3, 'PostgreSQL restart'));
+    const fault = dependencyDown('postgres', 3, 'PostgreSQL restart');
+    // The test set-up runs the functions behind the proxy; a drill without it would prove nothing.
+    expect(await fault.unavailable?.()).toBeUndefined();
+    const result = await drillOnce(fault);
     expect(result.refusals).toEqual({});
     expect(result.unsettled).toEqual([]);
     // Orders caught by the restart are refused (503), never half-done, and taken when sent again

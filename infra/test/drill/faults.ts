@@ -16,6 +16,8 @@ export interface Fault {
   readonly lastsSeconds?: number;
   /** The process the fault kills on purpose: its one restart is not a crash. */
   readonly kills?: string;
+  /** Why the fault cannot strike the system as it runs now, if it cannot (checked before the load). */
+  unavailable?(): Promise<string | undefined>;
   strike(): Promise<void>;
 }
 
@@ -62,21 +64,25 @@ async function postControl(url: string): Promise<void> {
  * machine's own server keeps running): open connections cut, new ones refused for `seconds`.
  */
 export function dependencyDown(target: 'postgres' | 'redis', seconds: number, name: string): Fault {
+  const control = (): string => {
+    const context = stackContext();
+    return `http://127.0.0.1:${faultProxyConfig(context.config, { ...context.env, ATLAS_FAULT_PROXY: 'on' }).controlPort}`;
+  };
   return {
     name,
     does: `the fault proxy cuts every ${target} connection and refuses new ones for ${seconds} s`,
     lastsSeconds: seconds,
-    async strike() {
-      const context = stackContext();
-      const proxy = faultProxyConfig(context.config, context.env);
-      if (!proxy.enabled)
-        throw new Error(
-          `the fault proxy is off (ATLAS_FAULT_PROXY=off): cannot take ${target} down`,
-        );
-      await postControl(
-        `http://127.0.0.1:${proxy.controlPort}/faults/${target}?seconds=${seconds}`,
-      );
+    // A proxy nobody connects through would make the drill pass without a fault.
+    async unavailable() {
+      const states = await fetch(`${control()}/faults`)
+        .then((response) => response.json() as Promise<{ name: string; connections: number }[]>)
+        .catch(() => undefined);
+      const connections = states?.find((state) => state.name === target)?.connections ?? 0;
+      return connections > 0
+        ? undefined
+        : `the functions do not reach ${target} through the fault proxy: start the system with ATLAS_FAULT_PROXY=on npm start`;
     },
+    strike: () => postControl(`${control()}/faults/${target}?seconds=${seconds}`),
   };
 }
 

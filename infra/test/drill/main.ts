@@ -39,7 +39,14 @@ async function main(): Promise<number> {
     ? FAULTS.filter((fault) => fault.name.includes(args.only ?? ''))
     : FAULTS;
   const results: (DrillResult & { load: string })[] = [];
+  const skipped: string[] = [];
   for (const fault of faults) {
+    const unavailable = await fault.unavailable?.();
+    if (unavailable) {
+      log(`drill: ${fault.name} SKIPPED: ${unavailable}`);
+      skipped.push(fault.name);
+      continue;
+    }
     log(`drill: ${fault.name} (${fault.does}); load average ${load()}`);
     const result = await runDrill(fault, {
       rate: Number(args.rate),
@@ -88,6 +95,7 @@ async function main(): Promise<number> {
     results.reduce((total, r) => total + pick(r), 0);
   const summary = {
     scenarios: results.length,
+    skipped: skipped.length,
     sagas: sum((r) => r.sagas),
     lost: sum((r) => r.lost),
     duplicated: sum((r) => r.duplicated),
