@@ -3,7 +3,7 @@
 // exact version it was written for and fails loudly when the text it replaces is not there, so
 // an upgrade makes someone look again instead of silently running unpatched.
 // Plain .mjs with Node built-ins only: it runs right after `npm ci`, before anything else.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 const PATCHES = [
   {
@@ -49,6 +49,8 @@ const PATCHES = [
 let failed = false;
 for (const patch of PATCHES) {
   const root = `node_modules/${patch.package}`;
+  // An image holds one function's dependencies only: nothing to patch where the package is absent.
+  if (!existsSync(`${root}/package.json`)) continue;
   const { version } = JSON.parse(readFileSync(`${root}/package.json`, 'utf8'));
   if (version !== patch.version) {
     console.error(
