@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { HANDLERS } from './commands.ts';
 import {
   COMMANDS,
   commandHelp,
@@ -103,5 +104,12 @@ describe('intOption', () => {
 
   it.each([['x'], ['-1'], ['1.5'], ['0'], ['101']])('refuses %s', (raw) => {
     expect(() => intOption(raw, '--page-size', { max: 100 })).toThrow(UsageError);
+  });
+});
+
+describe('the command table', () => {
+  it('has a handler for every command it parses (help is answered by the parser itself)', () => {
+    for (const command of COMMANDS.filter((spec) => spec.name !== 'help'))
+      expect(HANDLERS[command.name]).toBeDefined();
   });
 });

@@ -1,3 +1,5 @@
+import { ORDER_STATUSES } from '@atlas/order-domain';
+import { APPROVAL_STATUSES, type ApprovalView } from '@atlas/workflow-domain';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { intOption, listOption, stringOption, type Invocation } from './args.ts';
 import { CliError, EXIT, UsageError, type ExitCode } from './exit.ts';
@@ -51,18 +53,6 @@ interface Page<T> {
   readonly pageSize: number;
   readonly total: number;
 }
-
-const ORDER_STATUSES = [
-  'PENDING',
-  'BACKORDERED',
-  'INVENTORY_RESERVED',
-  'INVOICED',
-  'PAID',
-  'AWAITING_APPROVAL',
-  'CONFIRMED',
-  'CANCELLED',
-];
-const APPROVAL_STATUSES = ['PENDING', 'GRANTED', 'REJECTED'];
 
 // ---------------------------------------------------------------------------------------------
 // output helpers
@@ -902,18 +892,7 @@ const stockReceive: Handler = async (context) => {
 // ---------------------------------------------------------------------------------------------
 // approvals
 
-interface Approval {
-  readonly approvalId: string;
-  readonly orderId: string;
-  readonly status: string;
-  readonly amount: string;
-  readonly currency: string;
-  readonly requestedAt: string;
-  readonly decidedAt?: string;
-  readonly decidedBy?: string;
-  readonly comment?: string;
-  readonly reason?: string;
-}
+type Approval = ApprovalView;
 
 const approvalsList: Handler = async (context) => {
   const status = oneOf(

@@ -4,16 +4,10 @@
  * commands.ts, so the reasoning is unit-tested.
  */
 import { forwardStepOf } from '@atlas/order-domain';
+// One item of `GET /v1/reports/orders/{id}/timeline`, as the demos read it too.
+import type { TimelineEvent } from '../local/demo/saga.ts';
 
-/** One item of `GET /v1/reports/orders/{id}/timeline`. */
-export interface TimelineEvent {
-  readonly eventId: string;
-  readonly eventType: string;
-  readonly occurredAt: string;
-  readonly correlationId: string;
-  readonly causationId: string;
-  readonly producer: string;
-}
+export type { TimelineEvent };
 
 /** One dead letter as `GET /v1/ops/stuck-orders` lists it under an order. */
 export interface StuckDeadLetter {

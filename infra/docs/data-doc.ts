@@ -859,13 +859,15 @@ function erDiagram(tables: readonly Table[]): string[] {
   return lines;
 }
 
-function migrationTable(files: readonly MigrationFile[], prefix: string): string[] {
+// Migrations are named by their repository path, not linked: a page under docs/ linking into
+// shared/ reads like a link out of the repository to the docs checks.
+function migrationTable(files: readonly MigrationFile[]): string[] {
   return [
     '| set | migration | purpose |',
     '| --- | --- | --- |',
     ...files.map(
       (file) =>
-        `| ${file.set} | [${file.file}](${prefix}${file.path}) | ${cell(file.purpose)}${file.changesData ? ' (also rewrites rows)' : ''} |`,
+        `| ${file.set} | \`${file.path}\` | ${cell(file.purpose)}${file.changesData ? ' (also rewrites rows)' : ''} |`,
     ),
   ];
 }
@@ -893,7 +895,7 @@ function servicePage(service: ServiceName, schema: Schema, model: DataModel): st
     '',
     `Applied in this order after the [platform set](${PLATFORM_ANCHOR}), all pending files in one transaction ([ADR-0022](../adr/0022-sql-migrations.md)):`,
     '',
-    ...migrationTable(schema.migrations, '../../'),
+    ...migrationTable(schema.migrations),
     '',
     '## Tables',
     '',
@@ -936,7 +938,7 @@ function indexPage(model: DataModel): string {
       (table) => `| ${code(table.name)} | ${cell(retentionOf(table.name))} |`,
     ),
     '',
-    ...migrationTable(model.platform.migrations, '../../'),
+    ...migrationTable(model.platform.migrations),
     '',
     ...erDiagram(model.platform.tables),
     '',
