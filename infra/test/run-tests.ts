@@ -76,23 +76,23 @@ function jest(
 // on the stack the first run prepared (ATLAS_TEST_STACK tells the set-up and teardown). Jest
 // arguments (`npm test -- <path>`) mean one ordinary run.
 const DRILLS = '/infra/test/drill/';
-const runs =
-  process.argv.length > 2
-    ? [jest('', process.argv.slice(2))]
-    : [
-        jest(
-          '',
-          [
-            `--testPathIgnorePatterns=${DRILLS}`,
-            '--testPathIgnorePatterns=/node_modules/',
-            '--testPathIgnorePatterns=/.atlas/',
-          ],
-          {
-            ATLAS_TEST_STACK: 'keep',
-          },
-        ),
-        jest('-drills', ['--runInBand', DRILLS], { ATLAS_TEST_STACK: 'reuse' }),
-      ];
+function runEverything(): { exit: number; summary: JestSummary | undefined }[] {
+  const main = jest(
+    '',
+    [
+      `--testPathIgnorePatterns=${DRILLS}`,
+      '--testPathIgnorePatterns=/node_modules/',
+      '--testPathIgnorePatterns=/.atlas/',
+    ],
+    { ATLAS_TEST_STACK: 'keep' },
+  );
+  // No summary means the run never got going (the stack could not be prepared): the drills would
+  // only fail again on the same cause and bury it under their own errors.
+  if (main.summary === undefined) return [main];
+  return [main, jest('-drills', ['--runInBand', DRILLS], { ATLAS_TEST_STACK: 'reuse' })];
+}
+
+const runs = process.argv.length > 2 ? [jest('', process.argv.slice(2))] : runEverything();
 
 if (runs.some((result) => result.summary === undefined)) {
   console.log('0 passed, 1 failed');

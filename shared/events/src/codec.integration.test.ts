@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -145,6 +146,71 @@ describe('event schemas in the real registry', () => {
       expect(encodeError).toBeInstanceOf(DependencyUnavailableError);
       expect(decodeError).toBeInstanceOf(DependencyUnavailableError);
       expect(encodeError).toHaveProperty('retriable', true);
+    });
+  });
+
+  describe('when the registry drops connections while it warms up', () => {
+    // A TCP hop in front of the real registry that hangs up on the first `drops` connections, as
+    // a registry that has just opened its port can on a busy machine.
+    async function droppingFront(drops: number): Promise<{ url: string; close: () => void }> {
+      const upstream = new URL(registryUrl);
+      let seen = 0;
+      const open = new Set<Socket>();
+      const server = createServer((client) => {
+        seen += 1;
+        open.add(client);
+        if (seen <= drops) {
+          client.destroy();
+          return;
+        }
+        const onward = createConnection({ host: upstream.hostname, port: Number(upstream.port) });
+        open.add(onward);
+        client.on('error', () => onward.destroy());
+        onward.on('error', () => client.destroy());
+        client.pipe(onward).pipe(client);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as AddressInfo;
+      const url = new URL(registryUrl);
+      url.port = String(port);
+      return {
+        url: url.toString().replace(/\/$/, ''),
+        close: () => {
+          server.close();
+          for (const socket of open) socket.destroy();
+        },
+      };
+    }
+
+    it('tries again and registers the same ids as a clean run', async () => {
+      const front = await droppingFront(3);
+      try {
+        const registered = await registerSchemas({
+          registryUrl: front.url,
+          eventTypes: ['OrderPlaced', 'OrderConfirmed'],
+        });
+
+        expect(registered).toEqual(
+          first.filter(({ eventType }) => ['OrderPlaced', 'OrderConfirmed'].includes(eventType)),
+        );
+      } finally {
+        front.close();
+      }
+    });
+
+    it('gives up with a retriable DependencyUnavailableError once its patience is spent', async () => {
+      const front = await droppingFront(Number.POSITIVE_INFINITY);
+      try {
+        const began = Date.now();
+        const error = await rejectionOf(
+          registerSchemas({ registryUrl: front.url, eventTypes: ['OrderPlaced'], patienceMs: 800 }),
+        );
+
+        expect(error).toBeInstanceOf(DependencyUnavailableError);
+        expect(Date.now() - began).toBeLessThan(5_000);
+      } finally {
+        front.close();
+      }
     });
   });
 
