@@ -91,7 +91,9 @@ describe('parseCommandLine', () => {
       expect(help).toContain('--json');
     }
     const trace = COMMANDS.find((c) => c.name === 'trace');
-    expect(trace && commandHelp(trace)).toMatch(/tracing is not built/);
+    expect(trace && commandHelp(trace)).toMatch(
+      /come from the trace\s+backend \(Zipkin, ATLAS_ZIPKIN_URL\)/,
+    );
   });
 });
 

@@ -71,8 +71,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "an order's causal timeline: status, events, what it waits on, dead letters, gaps",
     positionals: ['orderId'],
     notes: [
-      'traceId is null: distributed tracing is not built yet. Each event\'s "deliveries" holds what',
-      'is known without it: the dead letters that name the event (per-delivery attempts need tracing).',
+      "traceId and each event's deliveries (consumer, outcome, attempts, latency) come from the trace",
+      'backend (Zipkin, ATLAS_ZIPKIN_URL); without it traceId is null and deliveries hold only the',
+      'dead letters that name the event.',
       'Gaps: an event whose causationId names no event of the timeline and no request, and more',
       'than 30 s between consecutive events.',
     ],

@@ -1,3 +1,4 @@
+import { loadStackConfig } from '@atlas/config';
 import { ORDER_STATUSES } from '@atlas/order-domain';
 import { APPROVAL_STATUSES, type ApprovalView } from '@atlas/workflow-domain';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,9 +23,11 @@ import {
   type Writable,
 } from './output.ts';
 import { login, removeToken, resolvePassword, tokenFile, writeToken } from './session.ts';
+import { orderSpans, type OrderSpans, type ZipkinSpan } from './spans.ts';
 import {
   buildTrace,
   SETTLED,
+  type Delivery,
   type OrderSummary,
   type StuckOrder,
   type TimelineEvent,
@@ -300,9 +303,57 @@ async function findStuck(client: GatewayClient, orderId: string): Promise<StuckO
   return undefined;
 }
 
-export async function collectTrace(client: GatewayClient, orderId: string): Promise<Trace> {
+/** A week: the in-memory trace backend forgets older spans long before that. */
+const TRACE_LOOKBACK_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * The order's traces from the trace backend: every trace holding a span tagged with the order as
+ * its aggregate (the relay's publish spans and the consumers' spans are).
+ */
+async function findOrderSpans(
+  traceBackend: string,
+  orderId: string,
+): Promise<{ found: OrderSpans; traceUrl: (traceId: string) => string }> {
+  const search = query({
+    annotationQuery: `atlas.aggregate_id=${orderId}`,
+    lookback: TRACE_LOOKBACK_MS,
+    endTs: Date.now(),
+    limit: 20,
+  });
+  const response = await reach(
+    `${traceBackend}/api/v2/traces${search}`,
+    { signal: AbortSignal.timeout(5_000) },
+    'the trace backend',
+  );
+  if (!response.ok) throw new Error(`the trace backend answered ${response.status}`);
+  const traces = (await response.json()) as ZipkinSpan[][];
+  return {
+    found: orderSpans(traces),
+    traceUrl: (traceId) => `${traceBackend}/zipkin/traces/${traceId}`,
+  };
+}
+
+export async function collectTrace(
+  client: GatewayClient,
+  orderId: string,
+  traceBackend?: string,
+): Promise<Trace> {
   const { body: order } = await client.request<Order>('GET', `/v1/orders/${segment(orderId)}`);
   const notes: string[] = [];
+  let spans: Awaited<ReturnType<typeof findOrderSpans>> | undefined;
+  if (traceBackend) {
+    try {
+      spans = await findOrderSpans(traceBackend, order.orderId);
+      if (spans.found.traceIds.length === 0)
+        notes.push(
+          'the trace backend holds no span of this order (tracing off when it ran, sampled out, or forgotten)',
+        );
+    } catch (error) {
+      notes.push(
+        `no deliveries or trace id: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
   let timeline: TimelineEvent[] = [];
   try {
     const { body } = await client.request<{ items: TimelineEvent[] }>(
@@ -325,7 +376,32 @@ export async function collectTrace(client: GatewayClient, orderId: string): Prom
       );
     }
   }
-  return buildTrace({ order, timeline, stuck, notes });
+  return buildTrace({ order, timeline, stuck, notes, ...(spans ? { spans } : {}) });
+}
+
+function deliveriesText(context: Context, deliveries: readonly Delivery[]): string {
+  const { red, yellow } = context.style;
+  const parts: string[] = [];
+  const delivered = deliveries.filter((delivery) => delivery.outcome === 'delivered');
+  if (delivered.length > 0) {
+    const slowest = Math.max(
+      ...delivered.map((delivery) => ('latencyMs' in delivery ? (delivery.latencyMs ?? 0) : 0)),
+    );
+    const retried = delivered.filter(
+      (delivery) => 'attempts' in delivery && (delivery.attempts ?? 1) > 1,
+    );
+    parts.push(`${delivered.length} delivered (slowest ${slowest} ms)`);
+    for (const delivery of retried)
+      if ('attempts' in delivery)
+        parts.push(yellow(`${delivery.consumer} after ${delivery.attempts ?? '?'} attempts`));
+  }
+  for (const delivery of deliveries) {
+    if ('deadLetterId' in delivery)
+      parts.push(red(`dead-lettered by ${delivery.consumer ?? '?'} (${delivery.deadLetterId})`));
+    else if (delivery.outcome !== 'delivered')
+      parts.push(red(`${delivery.outcome} at ${delivery.consumer}`));
+  }
+  return parts.join('; ');
 }
 
 function causeText(context: Context, event: Trace['events'][number]): string {
@@ -342,7 +418,7 @@ function causeText(context: Context, event: Trace['events'][number]): string {
 }
 
 export function renderTrace(context: Context, trace: Trace): string {
-  const { bold, dim, red, yellow } = context.style;
+  const { bold, dim, yellow } = context.style;
   const waiting = trace.waitingOn
     ? `${trace.waitingOn.service}: ${trace.waitingOn.step} since ${trace.waitingOn.since} (${formatDuration(trace.waitingOn.forSeconds)}${trace.waitingOn.legitimate ? ', a wait the contract allows' : ''})`
     : SETTLED.has(trace.status)
@@ -356,7 +432,7 @@ export function renderTrace(context: Context, trace: Trace): string {
         `${colourStatus(context, trace.status)}${trace.cancellationReason ? ` (${trace.cancellationReason})` : ''}`,
       ],
       ['correlation', trace.correlationId],
-      ['trace', dim('- (distributed tracing is not built yet)')],
+      ['trace', trace.traceUrl ?? trace.traceId ?? dim('-')],
       ['waiting on', waiting],
     ]),
     '',
@@ -380,16 +456,7 @@ export function renderTrace(context: Context, trace: Trace): string {
             event.occurredAt,
             short(event.eventId),
             causeText(context, event),
-            event.deliveries.length === 0
-              ? ''
-              : red(
-                  event.deliveries
-                    .map(
-                      (delivery) =>
-                        `dead-lettered by ${delivery.consumer ?? '?'} (${delivery.deadLetterId})`,
-                    )
-                    .join('; '),
-                ),
+            deliveriesText(context, event.deliveries),
           ]),
         ),
   ];
@@ -417,7 +484,11 @@ export function renderTrace(context: Context, trace: Trace): string {
 }
 
 const traceCommand: Handler = async (context) => {
-  const trace = await collectTrace(context.gateway(), positional(context, 0));
+  const trace = await collectTrace(
+    context.gateway(),
+    positional(context, 0),
+    loadStackConfig(context.env).zipkin.url,
+  );
   emit(context, trace, () => renderTrace(context, trace));
   return EXIT.ok;
 };

@@ -7,6 +7,7 @@ import {
   waitingOnFromStatus,
   type TimelineEvent,
 } from './trace.ts';
+import { orderSpans, type ZipkinSpan } from './spans.ts';
 
 const REQUEST = 'req-1';
 const at = (seconds: number): string =>
@@ -86,7 +87,7 @@ describe('findGaps', () => {
 });
 
 describe('buildTrace', () => {
-  it('puts order, events, causes and gaps together; traceId is null', () => {
+  it('puts order, events, causes and gaps together; traceId is null without spans', () => {
     const trace = buildTrace({
       order: { orderId: 'o-1', status: 'CONFIRMED', updatedAt: at(4) },
       timeline: HAPPY,
@@ -95,6 +96,8 @@ describe('buildTrace', () => {
       orderId: 'o-1',
       status: 'CONFIRMED',
       traceId: null,
+      traceUrl: null,
+      traceIds: [],
       correlationId: REQUEST,
       waitingOn: null,
       gaps: [],
@@ -166,6 +169,111 @@ describe('buildTrace', () => {
     });
     expect(waitingOnFromStatus('CONFIRMED', undefined)).toBeNull();
     expect(waitingOnFromStatus('AWAITING_APPROVAL', undefined)?.legitimate).toBe(true);
+  });
+});
+
+/** A span of the order's trace as Zipkin returns it. */
+function span(fields: Partial<ZipkinSpan> & { id: string; traceId: string }): ZipkinSpan {
+  return { timestamp: 1_764_000_000_000_000, duration: 4_200, ...fields };
+}
+
+const PLACEMENT_TRACE = [
+  span({ traceId: 't-place', id: 'a', kind: 'SERVER', name: 'post /v1/orders' }),
+  span({
+    traceId: 't-place',
+    id: 'b',
+    parentId: 'a',
+    kind: 'PRODUCER',
+    tags: { 'atlas.event_type': 'OrderPlaced', 'atlas.event_id': 'e1' },
+  }),
+  span({
+    traceId: 't-place',
+    id: 'c',
+    parentId: 'b',
+    kind: 'CONSUMER',
+    timestamp: 1_764_000_000_010_000,
+    duration: 12_345,
+    tags: {
+      'atlas.event_id': 'e1',
+      'atlas.consumer': 'inventory-reservations',
+      'atlas.delivery_outcome': 'delivered',
+      'atlas.delivery_attempts': '3',
+    },
+  }),
+  span({
+    traceId: 't-place',
+    id: 'd',
+    parentId: 'b',
+    kind: 'CONSUMER',
+    timestamp: 1_764_000_000_005_000,
+    tags: {
+      'atlas.event_id': 'e1',
+      'atlas.consumer': 'billing-invoicing',
+      'atlas.delivery_outcome': 'dead_lettered',
+      'atlas.delivery_attempts': '11',
+    },
+  }),
+];
+// An approver's decision: later, a trace of its own.
+const DECISION_TRACE = [
+  span({
+    traceId: 't-decide',
+    id: 'x',
+    kind: 'SERVER',
+    name: 'post /v1/approvals/:id/approve',
+    timestamp: 1_764_000_100_000_000,
+  }),
+];
+
+describe('orderSpans', () => {
+  it("takes the placement trace as the order's trace and each event's deliveries in time order", () => {
+    const found = orderSpans([DECISION_TRACE, PLACEMENT_TRACE]);
+
+    expect(found.traceId).toBe('t-place');
+    expect(found.traceIds).toEqual(['t-place', 't-decide']);
+    expect(found.deliveries.get('e1')).toEqual([
+      {
+        consumer: 'billing-invoicing',
+        outcome: 'dead_lettered',
+        attempts: 11,
+        latencyMs: 4.2,
+        at: new Date(1_764_000_000_005).toISOString(),
+      },
+      {
+        consumer: 'inventory-reservations',
+        outcome: 'delivered',
+        attempts: 3,
+        latencyMs: 12.3,
+        at: new Date(1_764_000_000_010).toISOString(),
+      },
+    ]);
+  });
+
+  it('has no trace id when no trace holds the placement (sampled out, or forgotten)', () => {
+    expect(orderSpans([DECISION_TRACE])).toMatchObject({ traceId: null, traceIds: ['t-decide'] });
+    expect(orderSpans([])).toMatchObject({ traceId: null, traceIds: [] });
+  });
+
+  it('gives buildTrace the trace id, its link and the deliveries before the dead letters', () => {
+    const trace = buildTrace({
+      order: { orderId: 'o-1', status: 'INVENTORY_RESERVED', updatedAt: at(1) },
+      timeline: HAPPY.slice(0, 1),
+      spans: {
+        found: orderSpans([PLACEMENT_TRACE]),
+        traceUrl: (traceId) => `http://zipkin.test/zipkin/traces/${traceId}`,
+      },
+      now: Date.parse(at(2)),
+    });
+
+    expect(trace).toMatchObject({
+      traceId: 't-place',
+      traceUrl: 'http://zipkin.test/zipkin/traces/t-place',
+      traceIds: ['t-place'],
+    });
+    expect(trace.events[0]?.deliveries.map((delivery) => delivery.consumer)).toEqual([
+      'billing-invoicing',
+      'inventory-reservations',
+    ]);
   });
 });
 

@@ -1,11 +1,13 @@
 /**
  * `atlas trace`: an order's causal timeline put together from three answers of the gateway (the
- * order, its reporting timeline, its entry among the stuck orders). Pure: the fetching is in
- * commands.ts, so the reasoning is unit-tested.
+ * order, its reporting timeline, its entry among the stuck orders) and the order's spans in the
+ * trace backend (its trace id, each delivery). Pure: the fetching is in commands.ts, so the
+ * reasoning is unit-tested.
  */
 import { forwardStepOf } from '@atlas/order-domain';
 // One item of `GET /v1/reports/orders/{id}/timeline`, as the demos read it too.
 import type { TimelineEvent } from '../local/demo/saga.ts';
+import type { OrderSpans, TracedDelivery } from './spans.ts';
 
 export type { TimelineEvent };
 
@@ -41,14 +43,20 @@ export interface OrderSummary {
   readonly cancellationReason?: string;
 }
 
-/** What is known of one delivery of an event: for now, only the dead letters that name it. */
-export interface Delivery {
+/** A dead letter that names the event: a delivery that gave up. */
+export interface DeadLetterDelivery {
   readonly consumer: string | null;
   readonly outcome: 'dead-lettered';
   readonly deadLetterId: string;
   readonly failedAt: string | null;
   readonly errorCode: number | null;
 }
+
+/**
+ * What is known of one delivery of an event: each delivery the order's trace recorded (consumer,
+ * outcome, attempts, latency), then the dead letters that name the event.
+ */
+export type Delivery = TracedDelivery | DeadLetterDelivery;
 
 export interface TracedEvent extends TimelineEvent {
   /** Milliseconds after the first event of the timeline. */
@@ -85,8 +93,12 @@ export interface Trace {
   readonly status: string;
   readonly cancellationReason: string | null;
   readonly correlationId: string | null;
-  /** Always null: distributed tracing is not built yet. */
-  readonly traceId: null;
+  /** The trace the order was placed in (null when no trace backend holds it: off, or sampled out). */
+  readonly traceId: string | null;
+  /** Where the trace backend shows it. */
+  readonly traceUrl: string | null;
+  /** Every trace the order's events appear in (an approver's decision starts its own). */
+  readonly traceIds: readonly string[];
   readonly events: readonly TracedEvent[];
   readonly waitingOn: WaitingOn | null;
   readonly deadLetters: readonly StuckDeadLetter[];
@@ -183,23 +195,32 @@ export function findGaps(events: readonly TimelineEvent[]): Gap[] {
   return gaps;
 }
 
-/** Each event's dead letters: a dead letter names its event by type within the order. */
-function deliveriesOf(event: TimelineEvent, letters: readonly StuckDeadLetter[]): Delivery[] {
-  return letters
-    .filter((letter) => letter.eventType === event.eventType)
-    .map((letter) => ({
-      consumer: letter.consumer,
-      outcome: 'dead-lettered' as const,
-      deadLetterId: letter.id,
-      failedAt: letter.failedAt,
-      errorCode: letter.errorCode,
-    }));
+/** Each event's traced deliveries, then its dead letters (named by event type within the order). */
+function deliveriesOf(
+  event: TimelineEvent,
+  letters: readonly StuckDeadLetter[],
+  spans: OrderSpans | undefined,
+): Delivery[] {
+  const traced: Delivery[] = [...(spans?.deliveries.get(event.eventId) ?? [])];
+  return traced.concat(
+    letters
+      .filter((letter) => letter.eventType === event.eventType)
+      .map((letter) => ({
+        consumer: letter.consumer,
+        outcome: 'dead-lettered' as const,
+        deadLetterId: letter.id,
+        failedAt: letter.failedAt,
+        errorCode: letter.errorCode,
+      })),
+  );
 }
 
 export function buildTrace(input: {
   readonly order: OrderSummary;
   readonly timeline: readonly TimelineEvent[];
   readonly stuck?: StuckOrder | undefined;
+  /** The order's spans from the trace backend, with the URL that shows a trace by id. */
+  readonly spans?: { readonly found: OrderSpans; readonly traceUrl: (traceId: string) => string };
   readonly notes?: readonly string[];
   readonly now?: number;
 }): Trace {
@@ -217,9 +238,10 @@ export function buildTrace(input: {
     offsetMs: time(event.occurredAt) - start,
     causedBy: causeOf(event, ids, requests),
     causeEventType: byId.get(event.causationId)?.eventType ?? null,
-    deliveries: deliveriesOf(event, letters),
+    deliveries: deliveriesOf(event, letters, input.spans?.found),
   }));
 
+  const traceId = input.spans?.found.traceId ?? null;
   let waitingOn: WaitingOn | null = null;
   if (stuck) {
     waitingOn = {
@@ -245,7 +267,9 @@ export function buildTrace(input: {
     status: order.status,
     cancellationReason: order.cancellationReason ?? null,
     correlationId: placed?.correlationId ?? events[0]?.correlationId ?? null,
-    traceId: null,
+    traceId,
+    traceUrl: traceId && input.spans ? input.spans.traceUrl(traceId) : null,
+    traceIds: input.spans?.found.traceIds ?? [],
     events: traced,
     waitingOn,
     deadLetters: letters,

@@ -329,6 +329,13 @@ function downloaded(nodeVersion: string): readonly Component[] {
       arrives: 'the Quarkus distribution tar.gz from Maven Central',
     },
     {
+      name: 'Zipkin (trace backend, local only)',
+      version: VERSIONS.zipkin,
+      licence: 'Apache-2.0',
+      arrives:
+        'the `exec` jar of `io.zipkin:zipkin-server` from Maven Central, spans in memory ([ADR-0039](adr/0039-one-trace-per-order.md)); `ATLAS_TRACING=off` skips it',
+    },
+    {
       name: 'Node.js runtime',
       version: nodeVersion,
       licence: 'MIT',

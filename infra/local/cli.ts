@@ -3,6 +3,7 @@ import { backup, restore } from './backup.ts';
 import { InfraError } from './lib/errors.ts';
 import { renderTable } from './lib/table.ts';
 import { down, logPath, stackContext, status, up, type ComponentStatus } from './stack.ts';
+import { tracingWanted } from './components/zipkin.ts';
 import { startSystem } from './start.ts';
 import {
   functionStatuses,
@@ -66,6 +67,9 @@ function endpoints(context: ReturnType<typeof stackContext>): string {
     `  Keycloak console    ${config.keycloak.url}/admin  (local only: admin / admin)`,
     `  PostgreSQL          ${config.postgres.baseUrl}/atlas_<service>`,
     `  Redis               ${config.redis.url}`,
+    tracingWanted(context.env)
+      ? `  Traces (Zipkin)     ${config.zipkin.url}/zipkin/  (npx atlas trace <orderId> links one order's trace)`
+      : '  Traces              off (ATLAS_TRACING=off)',
     '',
     'A token for a demo user (users admin, ops, finance, approver, viewer; password atlas, local only):',
     `  curl -s -d grant_type=password -d client_id=${config.keycloak.clientId} -d username=viewer -d password=atlas \\`,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadCatalog } from '@atlas/catalog';
 import { bundlePath, buildBundles } from './bundles.ts';
 import type { ComponentContext } from './components/component.ts';
+import { tracingEnv } from './components/zipkin.ts';
 import { faultProxyConfig, proxiedEnv } from './fault-proxy/config.ts';
 import { InfraError } from './lib/errors.ts';
 import { describePortHolder, isPortOpen } from './lib/ports.ts';
@@ -136,8 +137,7 @@ async function launch(context: ComponentContext, process_: LocalProcess): Promis
       PORT: String(process_.port),
       ATLAS_DELIVERY_PORT: String(process_.port),
       ATLAS_REPO_ROOT: context.paths.repo,
-      // PostgreSQL and Redis through the fault proxy, which a drill can take down (docs/drills.md).
-      ...proxiedEnv(context.config, faultProxyConfig(context.config, context.env)),
+      ...wantedEnv(context),
     },
   });
   // Ready, not only alive: a function answers once its database and Redis do, and the KafkaSource
@@ -160,26 +160,43 @@ async function launch(context: ComponentContext, process_: LocalProcess): Promis
   return pid;
 }
 
-/** Whether a running process reaches PostgreSQL the way `context` wants (through the fault proxy or not). */
+/**
+ * What a process's environment depends on the stack's settings: PostgreSQL and Redis through the
+ * fault proxy, which a drill can take down (docs/drills.md), and where spans go (ADR-0039).
+ */
+function wantedEnv(context: ComponentContext): Record<string, string> {
+  return {
+    ...proxiedEnv(context.config, faultProxyConfig(context.config, context.env)),
+    ...tracingEnv(context.config.zipkin.url, context.env),
+  };
+}
+
+const ROUTING_VARIABLES = ['ATLAS_POSTGRES_URL', 'OTEL_TRACES_EXPORTER'] as const;
+
+/**
+ * Whether a running process reaches PostgreSQL and exports spans the way `context` wants (the
+ * fault proxy or tracing switched since it started: npm start, then npm test).
+ */
 function routedAsWanted(context: ComponentContext, name: string): boolean {
   const childPid = keeperState(context.paths.run, name)?.childPid;
   if (!childPid) return true;
-  let environ: string;
+  let environ: Map<string, string>;
   try {
-    environ = readFileSync(`/proc/${childPid}/environ`, 'utf8');
+    environ = new Map(
+      readFileSync(`/proc/${childPid}/environ`, 'utf8')
+        .split('\0')
+        .map((entry) => {
+          const at = entry.indexOf('=');
+          return [entry.slice(0, at), entry.slice(at + 1)] as const;
+        }),
+    );
   } catch {
     return true;
   }
-  const variable = 'ATLAS_POSTGRES_URL=';
-  const current = environ
-    .split('\0')
-    .find((entry) => entry.startsWith(variable))
-    ?.slice(variable.length);
-  const wanted =
-    proxiedEnv(context.config, faultProxyConfig(context.config, context.env))[
-      'ATLAS_POSTGRES_URL'
-    ] ?? context.env['ATLAS_POSTGRES_URL'];
-  return current === wanted;
+  const wanted = wantedEnv(context);
+  return ROUTING_VARIABLES.every(
+    (variable) => environ.get(variable) === (wanted[variable] ?? context.env[variable]),
+  );
 }
 
 async function startOne(context: ComponentContext, process_: LocalProcess): Promise<ProcessStatus> {
@@ -189,7 +206,7 @@ async function startOne(context: ComponentContext, process_: LocalProcess): Prom
   let replaced = false;
   if (running !== undefined) {
     const since = launchedAt(context.paths, process_.name) ?? 0;
-    // Restarted too when ATLAS_FAULT_PROXY changed since it started (npm start, then npm test).
+    // Restarted too when ATLAS_FAULT_PROXY or ATLAS_TRACING changed since it started.
     if (!isStale(since, process_.sourceRoots) && routedAsWanted(context, process_.name))
       return { ...base, state: 'running', pid: running };
     await stopProcess(context.paths, process_.name, running, { graceMs: 10_000 });

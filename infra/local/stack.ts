@@ -8,6 +8,7 @@ import { schemaRegistry } from './components/schema-registry.ts';
 import { keycloak } from './components/keycloak.ts';
 import { postgres } from './components/postgres.ts';
 import { redis } from './components/redis.ts';
+import { zipkin } from './components/zipkin.ts';
 import { InfraError } from './lib/errors.ts';
 import { withLock } from './lib/lock.ts';
 import { resolvePaths } from './lib/paths.ts';
@@ -36,7 +37,8 @@ export function stackContext(env: Env = process.env): ComponentContext {
 
 /**
  * The stack in start order; PostgreSQL and Redis first because they belong to the machine, the
- * fault proxy the functions may reach them through last (started only with ATLAS_FAULT_PROXY=on).
+ * trace backend (off with ATLAS_TRACING=off), and the fault proxy the functions may reach them
+ * through last (started only with ATLAS_FAULT_PROXY=on).
  */
 export function components(context: ComponentContext): Component[] {
   return [
@@ -45,6 +47,7 @@ export function components(context: ComponentContext): Component[] {
     kafka(context),
     schemaRegistry(context),
     keycloak(context),
+    zipkin(context),
     faultProxy(context),
   ];
 }

@@ -8,10 +8,12 @@ export const VERSIONS = {
   slf4j: '2.0.17',
   apicurio: '3.3.3',
   keycloak: '26.5.6',
+  zipkin: '3.6.1',
 } as const;
 
 /** Maven coordinates of the archives we download (cached in ~/.m2 by Maven itself). */
 export const ARTIFACTS = {
   apicurio: `io.apicurio:apicurio-registry-app:${VERSIONS.apicurio}:tar.gz:all`,
   keycloak: `org.keycloak:keycloak-quarkus-dist:${VERSIONS.keycloak}:tar.gz`,
+  zipkin: `io.zipkin:zipkin-server:${VERSIONS.zipkin}:jar:exec`,
 } as const;

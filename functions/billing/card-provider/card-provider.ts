@@ -1,6 +1,7 @@
 import type { Sql } from '@atlas/db';
 import { SIGNATURE_HEADER, signatureHeader, type PaymentCallback } from '@atlas/billing-domain';
 import { DependencyUnavailableError } from '@atlas/errors';
+import { activeTraceparent } from '@atlas/observability';
 import type { EventFunctionSpec } from '@atlas/messaging';
 import { callbackOf, chargeInvoice, chargeOf } from './charges.ts';
 
@@ -18,6 +19,9 @@ async function sendCallback(
   correlationId: string,
 ): Promise<void> {
   const body = Buffer.from(JSON.stringify(callback));
+  // The stand-in provider passes on W3C trace context, as a provider that supports it would, so the
+  // payment's webhook call stays in the order's trace.
+  const traceparent = activeTraceparent();
   let response: Response;
   try {
     response = await fetch(options.webhookUrl, {
@@ -25,6 +29,7 @@ async function sendCallback(
       headers: {
         'content-type': 'application/json',
         'x-correlation-id': correlationId,
+        ...(traceparent ? { traceparent } : {}),
         [SIGNATURE_HEADER]: signatureHeader(options.secret, body, new Date()),
       },
       body,

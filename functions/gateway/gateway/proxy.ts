@@ -12,7 +12,7 @@ import {
   type UpstreamAnswer,
   type UpstreamCall,
 } from '@atlas/http';
-import type { Logger, Registry } from '@atlas/observability';
+import { activeTraceparent, type Logger, type Registry } from '@atlas/observability';
 import type { UpstreamRoute } from './routing.ts';
 
 /** What the gateway passes on; everything else stays at the edge. */
@@ -55,7 +55,9 @@ async function forward(
   }
   const contentType = event.headers['content-type'];
   if (contentType !== undefined && event.rawBody.length > 0) headers['content-type'] = contentType;
-  if (event.traceparent) headers['traceparent'] = event.traceparent;
+  // The gateway's own span when tracing records; the caller's traceparent passed on when it does not.
+  const traceparent = activeTraceparent() ?? event.traceparent;
+  if (traceparent) headers['traceparent'] = traceparent;
 
   let response: UpstreamAnswer;
   try {

@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import type { EachMessagePayload, Producer } from 'kafkajs';
-import type { Logger } from '@atlas/observability';
+import {
+  SpanKind,
+  activeTraceparent,
+  inSpan,
+  tagActiveSpan,
+  type Logger,
+} from '@atlas/observability';
 import type { Chaos } from './chaos.ts';
 import { toHttpCloudEvent, type HttpCloudEvent } from './cloudevent.ts';
 import { DeadLetterWriteError, deadLetterMessage } from './dead-letter.ts';
@@ -54,21 +60,55 @@ function deliverAgainLater(context: SourceContext, event: HttpCloudEvent, afterM
 /**
  * Handles one record of a source: delivers it, or dead-letters it; resolves only when one of the
  * two is done, since kafkajs commits the offset of every message whose handler resolved.
+ *
+ * The delivery is a span of its own, child of the record's publish span (its `ce_traceparent`);
+ * the function's span follows it through the `traceparent` header, as Knative's dispatcher sends it.
  */
 export async function handleRecord(
   context: SourceContext,
   payload: EachMessagePayload,
 ): Promise<void> {
+  const { topic, partition, message } = payload;
+  const event = toHttpCloudEvent({ topic, partition, ...message }, context.definition.name);
+  await inSpan(
+    {
+      name: `deliver ${event.headers['ce-type'] ?? 'record'}`,
+      kind: SpanKind.CONSUMER,
+      parent: event.headers['ce-traceparent'],
+      attributes: {
+        'messaging.system': 'kafka',
+        'messaging.destination.name': topic,
+        'messaging.consumer.group.name': context.definition.name,
+        'atlas.consumer': context.definition.name,
+        'atlas.event_id': event.id,
+      },
+    },
+    () => {
+      const traceparent = activeTraceparent();
+      return deliverRecord(
+        context,
+        payload,
+        traceparent ? { ...event, headers: { ...event.headers, traceparent } } : event,
+      );
+    },
+  );
+}
+
+async function deliverRecord(
+  context: SourceContext,
+  payload: EachMessagePayload,
+  event: HttpCloudEvent,
+): Promise<void> {
   const { definition, url, metrics, settings } = context;
   const { topic, partition, message } = payload;
   const heartbeat = (): Promise<void> => payload.heartbeat();
   const record = { topic, partition, ...message };
-  const event = toHttpCloudEvent(record, definition.name);
   const where = { topic, partition, offset: message.offset, eventId: event.id };
   // Only a retry or a failure logs; a child logger per delivered record would be pure overhead.
   const log = (): Logger => context.logger.child(where);
   const started = performance.now();
   const observe = (outcome: string): void => {
+    tagActiveSpan({ 'atlas.delivery_outcome': outcome });
     metrics.deliveries.inc({ function: definition.name, outcome });
     metrics.latency.observe(
       { function: definition.name, outcome },
@@ -89,6 +129,7 @@ export async function handleRecord(
       log().warn({ attempt: retry, status, delayMs }, 'delivery failed, retrying');
     },
   });
+  tagActiveSpan({ 'atlas.delivery_attempts': result.attempts });
   if (result.outcome === 'delivered') {
     observe('delivered');
     const duplicateAfterMs = context.chaos.duplicateAfterMs();

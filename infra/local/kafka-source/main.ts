@@ -1,6 +1,6 @@
 import { kafkaSources, loadCatalog } from '@atlas/catalog';
 import { loadStackConfig } from '@atlas/config';
-import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import { createLogger, createMetricsRegistry, startTracing } from '@atlas/observability';
 import { createChaos } from './chaos.ts';
 import { loadDeliveryConfig } from './config.ts';
 import { registerLagGauge } from './lag.ts';
@@ -10,6 +10,7 @@ import { startKafkaSources } from './sources.ts';
 // The local KafkaSource: `node infra/local/kafka-source/main.ts`. Reads the catalog, delivers
 // every Kafka-triggered function's topic to it, and stops cleanly on SIGTERM or SIGINT.
 const logger = createLogger({ service: 'infra', function: 'kafka-source' });
+const tracing = startTracing('kafka-source');
 const registry = createMetricsRegistry({ service: 'infra', function: 'kafka-source' });
 const config = loadDeliveryConfig();
 // Qualified names (`inventory-reserve-stock`) are unique across services: group ids and URL overrides use them.
@@ -50,6 +51,7 @@ async function shutdown(signal: string): Promise<void> {
   server.close();
   try {
     await running.stop();
+    await tracing.shutdown();
     process.exitCode = 0;
   } catch (error) {
     logger.error({ err: error }, 'stop failed');

@@ -27,6 +27,8 @@ export interface StackConfig {
   };
   readonly redis: { readonly url: string };
   readonly gateway: { readonly port: number };
+  /** The local trace backend (Zipkin's API and UI); the functions export to it when tracing is on. */
+  readonly zipkin: { readonly url: string };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -103,5 +105,6 @@ export function loadStackConfig(env: Env = process.env): StackConfig {
     },
     redis: { url: readUrl(env, 'ATLAS_REDIS_URL', 'redis://127.0.0.1:6379') },
     gateway: { port: readPort(env, 'ATLAS_GATEWAY_PORT', 8080) },
+    zipkin: { url: readUrl(env, 'ATLAS_ZIPKIN_URL', 'http://127.0.0.1:9411') },
   };
 }

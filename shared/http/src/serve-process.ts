@@ -1,4 +1,4 @@
-import type { Logger, Registry } from '@atlas/observability';
+import { startTracing, type Logger, type Registry } from '@atlas/observability';
 import { serve, type ReadinessCheck, type Route, type RunningFunction } from './serve.ts';
 
 export interface FunctionProcessOptions {
@@ -17,11 +17,12 @@ export interface FunctionProcessOptions {
 /**
  * Serves a function as a process: binds `PORT` (or the catalog port) on `ATLAS_BIND_HOST`
  * (127.0.0.1 unless a container sets 0.0.0.0), logs that it started, and on SIGTERM/SIGINT stops
- * taking requests before releasing its resources.
+ * taking requests before releasing its resources and sending its last spans.
  */
 export async function serveFunctionProcess(
   options: FunctionProcessOptions,
 ): Promise<RunningFunction> {
+  const tracing = startTracing(`${options.service}-${options.name}`);
   const running = await serve({
     name: `${options.service}-${options.name}`,
     routes: options.routes,
@@ -35,6 +36,7 @@ export async function serveFunctionProcess(
   const shutdown = async (): Promise<void> => {
     await running.close();
     await options.onShutdown?.();
+    await tracing.shutdown();
   };
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());

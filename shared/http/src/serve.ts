@@ -11,7 +11,13 @@ import {
   toProblem,
   type AtlasError,
 } from '@atlas/errors';
-import type { Logger, Registry } from '@atlas/observability';
+import {
+  SpanKind,
+  inSpan,
+  markActiveSpanStatus,
+  type Logger,
+  type Registry,
+} from '@atlas/observability';
 import { BODY_LIMIT_BYTES } from './middleware/json-body.ts';
 import { correlationIdFrom } from './middleware/observe.ts';
 import { matchRoute } from './route.ts';
@@ -194,18 +200,29 @@ export async function serve(options: ServeOptions): Promise<RunningFunction> {
           : new NotFoundError(`No resource at ${path}.`);
       return problemResult(error, url, correlationIdFrom(req.headers['x-correlation-id']));
     }
-    return match.route.handle({
-      method,
-      path,
-      url,
-      headers: headersOf(req),
-      rawBody: await readBody(req),
-      query: queryOf(target.searchParams),
-      params: match.params,
-      // observe() replaces it with the caller's or a fresh one; this only satisfies the type.
-      correlationId: '',
-      logger: options.logger,
-    });
+    const headers = headersOf(req);
+    const rawBody = await readBody(req);
+    // One server span per request, child of the caller's traceparent (a CloudEvent's, for a
+    // delivery), active while the handler runs so what it emits carries the trace on.
+    return inSpan(
+      { name: `${method} ${match.route.route}`, kind: SpanKind.SERVER, parent: headers },
+      async () => {
+        const result = await match.route.handle({
+          method,
+          path,
+          url,
+          headers,
+          rawBody,
+          query: queryOf(target.searchParams),
+          params: match.params,
+          // observe() replaces it with the caller's or a fresh one; this only satisfies the type.
+          correlationId: '',
+          logger: options.logger,
+        });
+        markActiveSpanStatus(result.status);
+        return result;
+      },
+    );
   };
 
   const server = createServer((req, res) => {

@@ -9,7 +9,13 @@ import {
   type EventType,
 } from '@atlas/events';
 import type { HttpEvent, HttpEventHandler, HttpResult } from '@atlas/http';
-import { counter, histogram, type Logger, type Registry } from '@atlas/observability';
+import {
+  counter,
+  histogram,
+  tagActiveSpan,
+  type Logger,
+  type Registry,
+} from '@atlas/observability';
 import { appendEvent } from '@atlas/outbox';
 import { recordInInbox } from './inbox.ts';
 
@@ -145,6 +151,16 @@ export function eventFunction<T extends EventType>(
       }
       const event = decoded as AtlasEvent<T>;
       eventType = event.eventType;
+      tagActiveSpan(
+        {
+          'atlas.consumer': spec.name,
+          'atlas.event_type': event.eventType,
+          'atlas.event_id': event.eventId,
+          'atlas.aggregate_id': event.aggregateId,
+          'atlas.correlation_id': event.correlationId,
+        },
+        `handle ${event.eventType}`,
+      );
       const eventLogger = dependencies.logger.child({
         eventId: event.eventId,
         correlationId: event.correlationId,

@@ -2,7 +2,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Producer } from 'kafkajs';
 import type { Sql } from '@atlas/db';
 import type { AnyAtlasEvent, EventCodec, EventType } from '@atlas/events';
-import { counter, gauge, histogram, type Logger, type Registry } from '@atlas/observability';
+import {
+  SpanKind,
+  SpanStatusCode,
+  counter,
+  gauge,
+  histogram,
+  openSpan,
+  type Logger,
+  type Registry,
+  type Span,
+} from '@atlas/observability';
 import { cloudEventKafkaHeaders } from './cloud-event-headers.ts';
 
 export interface OutboxRelayOptions {
@@ -34,6 +44,8 @@ interface OutboxRow {
   created_at: Date;
   /** Null for rows staged before the column existed; then `event` is read instead. */
   avro: Buffer | null;
+  /** The staging span's context; null when tracing was off (ADR-0039). */
+  traceparent: string | null;
   event: AnyAtlasEvent | null;
   header: {
     eventId: string;
@@ -121,6 +133,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   type Batch = {
     rows: OutboxRow[];
+    /** One publish span per traced row, ended at the broker's acknowledgement. */
+    spans: Span[];
     topicMessages: {
       topic: string;
       messages: { key: string; value: Buffer; headers: Record<string, string> }[];
@@ -133,7 +147,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   ): Promise<Batch> {
     // The header fields come out of the jsonb in PostgreSQL, so Node parses no event it only frames.
     const rows = await connection<OutboxRow[]>`
-      select id, topic, aggregate_id, created_at, avro,
+      select id, topic, aggregate_id, created_at, avro, traceparent,
         case when avro is null then event end as event,
         jsonb_build_object(
           'eventId', event->'eventId', 'eventType', event->'eventType',
@@ -143,25 +157,56 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       from atlas_outbox
       where id > ${afterId} order by id limit ${batchSize}`;
     const byTopic = new Map<string, Batch['topicMessages'][number]['messages']>();
+    const spans: Span[] = [];
     for (const row of rows) {
       const topic = options.topicMap ? options.topicMap(row.topic) : row.topic;
       const messages = byTopic.get(topic) ?? [];
+      const publish = row.traceparent
+        ? openSpan({
+            name: `publish ${row.header.eventType}`,
+            kind: SpanKind.PRODUCER,
+            parent: row.traceparent,
+            attributes: {
+              'messaging.system': 'kafka',
+              'messaging.destination.name': topic,
+              'atlas.event_type': row.header.eventType,
+              'atlas.event_id': row.header.eventId,
+              'atlas.aggregate_id': row.aggregate_id,
+            },
+          })
+        : undefined;
+      if (publish) spans.push(publish.span);
       messages.push({
         key: row.aggregate_id,
         value: row.avro
           ? await options.codec.frame(row.header.eventType, row.avro)
           : // createEvent checked it before it entered the outbox; Avro still checks the types.
             await options.codec.encode(row.event as AnyAtlasEvent, { prevalidated: true }),
-        headers: cloudEventKafkaHeaders({ ...row.header, aggregateId: row.aggregate_id }),
+        headers: cloudEventKafkaHeaders({
+          ...row.header,
+          aggregateId: row.aggregate_id,
+          traceparent: publish?.traceparent,
+        }),
       });
       byTopic.set(topic, messages);
     }
-    return { rows, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) };
+    return {
+      rows,
+      spans,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    };
   }
 
   /** Sends a batch and waits for the broker's acknowledgement; returns when it was acknowledged. */
   async function send(batch: Batch): Promise<number> {
-    await options.producer.sendBatch({ acks: -1, topicMessages: batch.topicMessages });
+    try {
+      await options.producer.sendBatch({ acks: -1, topicMessages: batch.topicMessages });
+    } catch (error) {
+      for (const span of batch.spans) span.setStatus({ code: SpanStatusCode.ERROR });
+      throw error;
+    } finally {
+      for (const span of batch.spans) span.end();
+    }
     return Date.now();
   }
 

@@ -4,7 +4,7 @@ import { loadStackConfig, type ServiceName } from '@atlas/config';
 import { createSql } from '@atlas/db';
 import { createEventCodec } from '@atlas/events';
 import { serveFunctionProcess } from '@atlas/http';
-import { createLogger, createMetricsRegistry } from '@atlas/observability';
+import { createLogger, createMetricsRegistry, startTracing } from '@atlas/observability';
 import { createOutboxRelay } from './relay.ts';
 
 export interface RelayFunctionOptions {
@@ -20,6 +20,8 @@ export interface RelayFunctionOptions {
  */
 export async function runRelayFunction(options: RelayFunctionOptions): Promise<void> {
   const config = loadStackConfig();
+  // Before the relay publishes its first row, so that row's publish span is recorded too.
+  startTracing(`${options.service}-${options.name}`);
   const labels = { service: options.service, function: options.name };
   const logger = createLogger(labels);
   const registry = createMetricsRegistry(labels);

@@ -11,3 +11,17 @@ export {
   gauge,
   histogram,
 } from './metrics.ts';
+export {
+  SpanKind,
+  SpanStatusCode,
+  TracingConfigError,
+  activeTraceparent,
+  contextFrom,
+  inSpan,
+  markActiveSpanStatus,
+  openSpan,
+  startTracing,
+  tagActiveSpan,
+  traceExportFrom,
+} from './tracing.ts';
+export type { Span, SpanOptions, TraceExport, Tracing } from './tracing.ts';

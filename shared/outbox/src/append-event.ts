@@ -1,6 +1,7 @@
 import type { AtlasEvent } from '@atlas/events';
 import { avroBodyOf, topicOf } from '@atlas/events';
 import type { TransactionSql } from '@atlas/db';
+import { activeTraceparent } from '@atlas/observability';
 
 /**
  * Stages an event in the service's outbox inside the caller's transaction: it is published if and
@@ -13,7 +14,9 @@ import type { TransactionSql } from '@atlas/db';
  * });
  */
 export async function appendEvent(tx: TransactionSql, event: AtlasEvent): Promise<void> {
+  // The span that caused the event (a request's or a delivery's) becomes its publish span's parent.
+  const traceparent = activeTraceparent() ?? null;
   await tx`
-    insert into atlas_outbox (event_id, event_type, topic, aggregate_id, event, avro)
-    values (${event.eventId}, ${event.eventType}, ${topicOf(event.eventType)}, ${event.aggregateId}, ${tx.json(JSON.parse(JSON.stringify(event)) as never)}, ${avroBodyOf(event)})`;
+    insert into atlas_outbox (event_id, event_type, topic, aggregate_id, event, avro, traceparent)
+    values (${event.eventId}, ${event.eventType}, ${topicOf(event.eventType)}, ${event.aggregateId}, ${tx.json(JSON.parse(JSON.stringify(event)) as never)}, ${avroBodyOf(event)}, ${traceparent})`;
 }

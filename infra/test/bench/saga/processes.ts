@@ -20,6 +20,7 @@ export type ProcessGroup =
   | 'kafka'
   | 'registry'
   | 'keycloak'
+  | 'zipkin'
   | 'postgres'
   | 'redis';
 
@@ -38,6 +39,7 @@ function groupOf(component: string): ProcessGroup | undefined {
   if (component === 'kafka') return 'kafka';
   if (component === 'schema-registry') return 'registry';
   if (component === 'keycloak') return 'keycloak';
+  if (component === 'zipkin') return 'zipkin';
   return undefined;
 }
 
