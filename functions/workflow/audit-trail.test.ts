@@ -44,7 +44,8 @@ describe('the audit trail', () => {
       users: ['admin', 'ops', 'finance', 'approver', 'viewer'],
     });
     consumer = await serveConsumer(recordAuditConsumer(), api.sql);
-  });
+    // A test database, five logins and a consumer: under the full suite's load, more than 30 s.
+  }, 90_000);
 
   afterAll(async () => {
     await consumer.close();

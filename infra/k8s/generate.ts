@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '@atlas/catalog';
+import { renderInfrastructure } from './infrastructure.ts';
 import { renderManifests } from './manifests.ts';
 import { toYaml } from './yaml.ts';
 
@@ -10,24 +11,34 @@ const HEADER =
   '# Generated from the function catalog (functions/*/*/function.json) by `npm run k8s:generate`.\n' +
   '# Do not edit: change the catalog and regenerate; a test fails while this file is stale.\n';
 
-/** File name → the text `npm run k8s:generate` writes for the current catalog. */
+/**
+ * Path under `k8s/generated/` → the text `npm run k8s:generate` writes for the current catalog:
+ * the functions' manifests, and the infrastructure they need under `infra/`.
+ */
 export function expectedFiles(): Map<string, string> {
   const files = new Map<string, string>();
+  for (const [name, documents] of renderInfrastructure())
+    files.set(`infra/${name}`, HEADER + toYaml(documents));
   for (const [name, documents] of renderManifests(loadCatalog()))
     files.set(name, HEADER + toYaml(documents));
   return files;
 }
 
+/** Every `.yaml` under `directory`, as paths relative to it. */
+function yamlFilesUnder(directory: string): string[] {
+  try {
+    return readdirSync(directory, { recursive: true, encoding: 'utf8' }).filter((name) =>
+      name.endsWith('.yaml'),
+    );
+  } catch {
+    return [];
+  }
+}
+
 /** The generated files that differ from, are missing in, or are extra in `k8s/generated/`. */
 export function staleFiles(directory: string = GENERATED_DIR): string[] {
   const expected = expectedFiles();
-  let present: string[];
-  try {
-    present = readdirSync(directory).filter((name) => name.endsWith('.yaml'));
-  } catch {
-    present = [];
-  }
-  const stale = present.filter((name) => !expected.has(name));
+  const stale = yamlFilesUnder(directory).filter((name) => !expected.has(name));
   for (const [name, text] of expected) {
     let current: string | undefined;
     try {
@@ -52,7 +63,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     rmSync(GENERATED_DIR, { recursive: true, force: true });
     mkdirSync(GENERATED_DIR, { recursive: true });
     const files = expectedFiles();
-    for (const [name, text] of files) writeFileSync(join(GENERATED_DIR, name), text);
+    for (const [name, text] of files) {
+      mkdirSync(dirname(join(GENERATED_DIR, name)), { recursive: true });
+      writeFileSync(join(GENERATED_DIR, name), text);
+    }
     console.log(`wrote ${files.size} files to k8s/generated`);
   }
 }

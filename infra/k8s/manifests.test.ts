@@ -1,8 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { loadStackConfig } from '@atlas/config';
+import { REPO_ROOT } from '../local/lib/paths.ts';
 import { functionUrlVariable, loadCatalog } from '@atlas/catalog';
+import {
+  at,
+  generatedManifests,
+  referenceProblems,
+  schemaProblems,
+  secretsOfScript,
+  type Manifest,
+} from './check.ts';
 import { staleFiles } from './generate.ts';
-import { renderManifests } from './manifests.ts';
-import { toYaml, type YamlMap } from './yaml.ts';
+import { KEYCLOAK_HOST_PORT, KEYCLOAK_NODE_PORT, SECRETS } from './infrastructure.ts';
+import { DEFAULT_CLUSTER_SETTINGS, GATEWAY_NODE_PORT, renderManifests } from './manifests.ts';
+import { toYaml, type YamlMap, type YamlValue } from './yaml.ts';
 
 const kinds = (documents: readonly unknown[]): string[] =>
   documents.map((document) => (document as { kind: string }).kind);
@@ -17,8 +30,10 @@ describe('the cluster manifests', () => {
     const files = renderManifests(catalog);
     for (const entry of catalog) {
       const documents = files.get(`${entry.qualifiedName}.yaml`) ?? [];
-      if (entry.service === 'gateway') expect(kinds(documents)).toEqual(['Deployment', 'Service']);
-      else if (entry.trigger.kind === 'worker') expect(kinds(documents)).toEqual(['Deployment']);
+      if (entry.service === 'gateway')
+        expect(kinds(documents)).toEqual(['Deployment', 'PodDisruptionBudget', 'Service']);
+      else if (entry.trigger.kind === 'worker')
+        expect(kinds(documents)).toEqual(['Deployment', 'PodDisruptionBudget']);
       else if (entry.trigger.kind === 'kafka')
         expect(kinds(documents)).toEqual([
           'Service',
@@ -66,6 +81,138 @@ describe('the cluster manifests', () => {
         `http://${entry.qualifiedName}.atlas-erp.svc.cluster.local`,
       );
     expect(data['ATLAS_LOG_LEVEL']).toBe('info');
+  });
+});
+
+/** A deep copy of the generated manifests with one value set in the first document `match` takes. */
+function withChange(
+  match: (manifest: Manifest) => boolean,
+  path: readonly string[],
+  value: YamlValue,
+): Manifest[] {
+  let changed = false;
+  return generatedManifests().map((manifest) => {
+    if (changed || !match(manifest)) return manifest;
+    changed = true;
+    const document = structuredClone(manifest.document) as Record<string, YamlValue>;
+    let parent = document;
+    for (const key of path.slice(0, -1)) parent = parent[key] as Record<string, YamlValue>;
+    parent[path.at(-1) ?? ''] = value;
+    return { ...manifest, document };
+  });
+}
+
+const kindIs =
+  (kind: string) =>
+  ({ document }: Manifest): boolean =>
+    at(document, 'kind') === kind;
+
+describe('npm run k8s:check', () => {
+  it('finds every generated manifest valid against the schemas of its kind', () => {
+    expect(schemaProblems(generatedManifests())).toEqual([]);
+  });
+
+  it('finds every reference resolved: Secrets, ConfigMaps, sinks, topics, Kafka, Services, selectors, images', () => {
+    expect(referenceProblems(generatedManifests())).toEqual([]);
+  });
+
+  it('covers the infrastructure too: namespaces, Strimzi, PostgreSQL, Redis, Apicurio, Keycloak', () => {
+    const kindsOfInfra = new Set(
+      generatedManifests()
+        .filter(({ file }) => file.startsWith('infra/'))
+        .map(({ document }) => at(document, 'kind')),
+    );
+    expect([...kindsOfInfra].sort()).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'Kafka',
+      'KafkaNodePool',
+      'KafkaTopic',
+      'Namespace',
+      'Service',
+      'StatefulSet',
+    ]);
+  });
+
+  it('refuses a wrong type in a Kubernetes object and an unknown field in a custom resource', () => {
+    const replicas = withChange(kindIs('Deployment'), ['spec', 'replicas'], 'two');
+    expect(schemaProblems(replicas).join('\n')).toMatch(/replicas must be integer/);
+    const typo = withChange(kindIs('KafkaSource'), ['spec', 'delivery', 'retries'], 5);
+    expect(schemaProblems(typo).join('\n')).toMatch(/KafkaSource.*delivery.*retries/);
+    const unknown = withChange(kindIs('KafkaTopic'), ['apiVersion'], 'kafka.strimzi.io/v1beta2');
+    expect(schemaProblems(unknown).join('\n')).toMatch(/no schema for kafka.strimzi.io\/v1beta2/);
+  });
+
+  it('refuses references that resolve to nothing', () => {
+    const postgresSecret = ['spec', 'template', 'spec', 'containers', '0', 'env', '0'];
+    const cases: [Manifest[], RegExp][] = [
+      [
+        withChange(kindIs('KafkaSource'), ['spec', 'topics'], ['atlas.nowhere.events.v1']),
+        /topic atlas.nowhere.events.v1 has no KafkaTopic/,
+      ],
+      [
+        withChange(kindIs('KafkaSource'), ['spec', 'sink', 'ref', 'name'], 'order-missing'),
+        /sink order-missing is no generated Knative Service/,
+      ],
+      [
+        withChange(
+          kindIs('StatefulSet'),
+          [...postgresSecret, 'valueFrom', 'secretKeyRef', 'key'],
+          'nope',
+        ),
+        /key nope is not made by k8s\/create-secrets.sh/,
+      ],
+      [
+        withChange(
+          kindIs('PodDisruptionBudget'),
+          ['spec', 'selector', 'matchLabels', 'app.kubernetes.io/name'],
+          'nothing',
+        ),
+        /selects no pod template/,
+      ],
+      [
+        withChange(
+          ({ file }) => file === 'config.yaml',
+          ['data', 'ATLAS_REDIS_URL'],
+          'redis://valkey.atlas-infra.svc.cluster.local:6379',
+        ),
+        /ATLAS_REDIS_URL=.* names no generated Service/,
+      ],
+      [
+        withChange(
+          kindIs('KafkaSink'),
+          ['spec', 'bootstrapServers'],
+          ['kafka.atlas-infra.svc.cluster.local:9092'],
+        ),
+        /bootstrap kafka.atlas-infra.svc.cluster.local:9092 is no generated Strimzi Kafka/,
+      ],
+      [
+        withChange(kindIs('KafkaTopic'), ['metadata', 'namespace'], 'kafka'),
+        /namespace kafka is not generated/,
+      ],
+    ];
+    for (const [manifests, expected] of cases)
+      expect(referenceProblems(manifests).join('\n')).toMatch(expected);
+  });
+
+  it("publish the gateway and Keycloak on the kind host ports, apart from npm start's", () => {
+    const kind = readFileSync(join(REPO_ROOT, 'kind-cluster.yaml'), 'utf8');
+    const mappings = [...kind.matchAll(/containerPort: (\d+)\s+hostPort: (\d+)/g)].map(
+      ([, node, host]) => [Number(node), Number(host)],
+    );
+    expect(mappings).toEqual([
+      [GATEWAY_NODE_PORT, 18080],
+      [KEYCLOAK_NODE_PORT, KEYCLOAK_HOST_PORT],
+    ]);
+    const local = loadStackConfig({});
+    expect(mappings.map(([, host]) => host)).not.toContain(local.gateway.port);
+    expect(DEFAULT_CLUSTER_SETTINGS.keycloakIssuer).toBe(
+      `http://127.0.0.1:${String(KEYCLOAK_HOST_PORT)}/realms/atlas-erp`,
+    );
+  });
+
+  it('holds the manifests to the Secrets the script creates, by name and key', () => {
+    expect(secretsOfScript()).toEqual(SECRETS);
   });
 });
 

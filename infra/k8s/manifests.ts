@@ -6,29 +6,47 @@ import {
   isoDuration,
   type CatalogEntry,
 } from '@atlas/catalog';
+import {
+  INFRA_NAMESPACE,
+  KAFKA_CLUSTER,
+  KEYCLOAK_PUBLIC_URL,
+  restrictedSecurityContext,
+} from './infrastructure.ts';
 import type { YamlMap, YamlValue } from './yaml.ts';
 
 export const NAMESPACE = 'atlas-erp';
-const IMAGE_REGISTRY = 'ghcr.io/atlas-erp';
-const GATEWAY_NODE_PORT = 30080;
+export const GATEWAY_NODE_PORT = 30080;
+/** The function images' user: `node` of the Node.js base image. */
+const FUNCTION_USER = 1000;
 // The services without a database of their own: they get no PostgreSQL credentials.
 const WITHOUT_DATABASE = new Set(['gateway', 'ops']);
 // Only the card provider and the webhook sign or check payment callbacks.
 const WEBHOOK_SECRET_FUNCTIONS = new Set(['billing-card-provider', 'billing-payment-webhook']);
 
 export interface ClusterSettings {
+  /**
+   * Where the function images are. Knative resolves an image tag to a digest through the registry
+   * unless the registry is `kind.local`, `ko.local` or `dev.local`: images loaded into kind carry
+   * `kind.local` so that Knative never asks a registry for them.
+   */
+  readonly imageRegistry: string;
   readonly kafkaBootstrap: string;
   readonly schemaRegistryUrl: string;
+  /** Where the functions reach Keycloak (its keys); inside the cluster. */
   readonly keycloakUrl: string;
+  /** The issuer users' tokens carry: Keycloak as published outside the cluster. */
+  readonly keycloakIssuer: string;
   readonly redisUrl: string;
 }
 
-/** Where the cluster's infrastructure is expected (override when applying elsewhere). */
+/** The infrastructure of `k8s/generated/infra/` on a kind cluster (override when applying elsewhere). */
 export const DEFAULT_CLUSTER_SETTINGS: ClusterSettings = {
-  kafkaBootstrap: 'kafka.atlas-infra.svc.cluster.local:9092',
-  schemaRegistryUrl: 'http://apicurio.atlas-infra.svc.cluster.local:8080/apis/ccompat/v7',
-  keycloakUrl: 'http://keycloak.atlas-infra.svc.cluster.local:8080',
-  redisUrl: 'redis://redis.atlas-infra.svc.cluster.local:6379',
+  imageRegistry: 'kind.local/atlas-erp',
+  kafkaBootstrap: `${KAFKA_CLUSTER}-kafka-bootstrap.${INFRA_NAMESPACE}.svc.cluster.local:9092`,
+  schemaRegistryUrl: `http://apicurio.${INFRA_NAMESPACE}.svc.cluster.local:8080/apis/ccompat/v7`,
+  keycloakUrl: `http://keycloak.${INFRA_NAMESPACE}.svc.cluster.local:8080`,
+  keycloakIssuer: `${KEYCLOAK_PUBLIC_URL}/realms/atlas-erp`,
+  redisUrl: `redis://redis.${INFRA_NAMESPACE}.svc.cluster.local:6379`,
 };
 
 const labelsOf = (entry: CatalogEntry): YamlMap => ({
@@ -55,9 +73,10 @@ function serviceUrl(entry: CatalogEntry): string {
   return `http://${entry.qualifiedName}.${NAMESPACE}.svc.cluster.local`;
 }
 
-function container(entry: CatalogEntry, runtime: 'knative' | 'deployment'): YamlMap {
-  // Knative sets PORT and probes the serving port itself; a plain Deployment must say which port.
-  const port = runtime === 'deployment' ? { port: 8080 } : {};
+function container(entry: CatalogEntry, settings: ClusterSettings): YamlMap {
+  // Every function serves on 8080 (the image's PORT, Knative's default); a probe naming the port
+  // is what the Kubernetes schema requires, and Knative accepts it when it is the container port.
+  const port = { port: 8080 };
   const env: YamlMap[] = [];
   if (!WITHOUT_DATABASE.has(entry.service)) {
     env.push({
@@ -73,15 +92,20 @@ function container(entry: CatalogEntry, runtime: 'knative' | 'deployment'): Yaml
   }
   return {
     name: 'function',
-    image: `${IMAGE_REGISTRY}/${entry.qualifiedName}:${versionOf(entry)}`,
-    ...(runtime === 'deployment' ? { ports: [{ containerPort: 8080 }] } : {}),
+    image: `${settings.imageRegistry}/${entry.qualifiedName}:${versionOf(entry)}`,
+    ports: [{ containerPort: 8080 }],
     envFrom: [{ configMapRef: { name: 'atlas-config' } }],
     ...(env.length > 0 ? { env } : {}),
     readinessProbe: { httpGet: { path: '/ready', ...port }, periodSeconds: 5 },
     livenessProbe: { httpGet: { path: '/health', ...port }, periodSeconds: 10 },
     resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
+    securityContext: restrictedSecurityContext(FUNCTION_USER, true),
+    // Node writes nothing but may use the temporary directory (a heap snapshot, a report).
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
   };
 }
+
+const TMP_VOLUME = { name: 'tmp', emptyDir: {} };
 
 /**
  * Every function but the gateway is reachable only inside the cluster: the consumers take events
@@ -91,7 +115,7 @@ function container(entry: CatalogEntry, runtime: 'knative' | 'deployment'): Yaml
 const visibilityOf = (entry: CatalogEntry): YamlMap =>
   entry.service === 'gateway' ? {} : { 'networking.knative.dev/visibility': 'cluster-local' };
 
-function knativeService(entry: CatalogEntry): YamlMap {
+function knativeService(entry: CatalogEntry, settings: ClusterSettings): YamlMap {
   return {
     apiVersion: 'serving.knative.dev/v1',
     kind: 'Service',
@@ -107,7 +131,8 @@ function knativeService(entry: CatalogEntry): YamlMap {
           annotations: { 'autoscaling.knative.dev/max-scale': '5' },
         },
         spec: {
-          containers: [container(entry, 'knative')],
+          containers: [container(entry, settings)],
+          volumes: [TMP_VOLUME],
         },
       },
     },
@@ -156,7 +181,7 @@ function kafkaSources(
 }
 
 /** Always-on workers (the outbox relays): two replicas, one leader by advisory lock (ADR-0023). */
-function deployment(entry: CatalogEntry, replicas: number): YamlMap {
+function deployment(entry: CatalogEntry, replicas: number, settings: ClusterSettings): YamlMap {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -166,15 +191,29 @@ function deployment(entry: CatalogEntry, replicas: number): YamlMap {
       selector: { matchLabels: { 'app.kubernetes.io/name': entry.qualifiedName } },
       template: {
         metadata: { labels: labelsOf(entry) },
-        spec: { containers: [container(entry, 'deployment')] },
+        spec: { containers: [container(entry, settings)], volumes: [TMP_VOLUME] },
       },
     },
   };
 }
 
-function gateway(entry: CatalogEntry): YamlMap[] {
+/** A voluntary disruption (a node drain) leaves one replica of an always-on Deployment running. */
+function disruptionBudget(entry: CatalogEntry): YamlMap {
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: { name: entry.qualifiedName, namespace: NAMESPACE, labels: labelsOf(entry) },
+    spec: {
+      minAvailable: 1,
+      selector: { matchLabels: { 'app.kubernetes.io/name': entry.qualifiedName } },
+    },
+  };
+}
+
+function gateway(entry: CatalogEntry, settings: ClusterSettings): YamlMap[] {
   return [
-    deployment(entry, 2),
+    deployment(entry, 2, settings),
+    disruptionBudget(entry),
     {
       apiVersion: 'v1',
       kind: 'Service',
@@ -182,7 +221,7 @@ function gateway(entry: CatalogEntry): YamlMap[] {
       spec: {
         type: 'NodePort',
         selector: { 'app.kubernetes.io/name': entry.qualifiedName },
-        // kind-cluster.yaml maps this node port to the host's 8080, the address of `npm start`.
+        // kind-cluster.yaml maps this node port to the host's 18080 (npm start keeps 8080).
         ports: [{ port: 80, targetPort: 8080, nodePort: GATEWAY_NODE_PORT }],
       },
     },
@@ -209,8 +248,11 @@ function configMap(catalog: readonly CatalogEntry[], settings: ClusterSettings):
       ATLAS_KAFKA_BROKERS: settings.kafkaBootstrap,
       ATLAS_SCHEMA_REGISTRY_URL: settings.schemaRegistryUrl,
       ATLAS_KEYCLOAK_URL: settings.keycloakUrl,
+      ATLAS_KEYCLOAK_ISSUER: settings.keycloakIssuer,
       ATLAS_REDIS_URL: settings.redisUrl,
       ATLAS_LOG_LEVEL: 'info',
+      // No collector is deployed; point OTEL_* at one to trace (ADR-0039).
+      OTEL_TRACES_EXPORTER: 'none',
       ...functionUrls,
     },
   };
@@ -298,11 +340,15 @@ export function renderManifests(
   for (const entry of catalog) {
     const trigger = entry.trigger;
     let documents: YamlValue[];
-    if (entry.service === 'gateway') documents = gateway(entry);
-    else if (trigger.kind === 'worker') documents = [deployment(entry, 2)];
+    if (entry.service === 'gateway') documents = gateway(entry, settings);
+    else if (trigger.kind === 'worker')
+      documents = [deployment(entry, 2, settings), disruptionBudget(entry)];
     else if (trigger.kind === 'kafka')
-      documents = [knativeService(entry), ...kafkaSources({ ...entry, trigger }, settings)];
-    else documents = [knativeService(entry)];
+      documents = [
+        knativeService(entry, settings),
+        ...kafkaSources({ ...entry, trigger }, settings),
+      ];
+    else documents = [knativeService(entry, settings)];
     files.set(`${entry.qualifiedName}.yaml`, documents);
   }
   return files;

@@ -11,7 +11,7 @@ import {
   stopFunctions,
   type ProcessStatus,
 } from './functions.ts';
-import { describeFunctions, START_STEPS, TEST_SETUP_STEPS } from './system-steps.ts';
+import { describeFunctions, SETUP_STEPS, START_STEPS, TEST_SETUP_STEPS } from './system-steps.ts';
 
 const USAGE = `Usage: npm run infra -- <command>
 
@@ -24,6 +24,8 @@ const USAGE = `Usage: npm run infra -- <command>
                   into .atlas/backups/<time>/ unless a folder is given (docs/runbooks/backup-and-restore.md)
   restore <dir>   put the system back to a backup: databases, Kafka, Redis keys the restore takes back
   prepare-tests   what 'npm start' does, for the test set-up: a function that fails is reported, not fatal; last line JSON
+  setup           only the migrations and the schema registration, against the ATLAS_* addresses, starting
+                  nothing: for a cluster's PostgreSQL and registry (docs/runbooks/kind-cluster.md)
   start           up, migrations, schemas, topics, demo stock, every function (restarting those older
                   than their code), then where things are`;
 
@@ -135,6 +137,16 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(
         `Restored the backup of ${manifest.createdAt}: ${manifest.databases.map((d) => d.database).join(', ')}, Kafka's logs; ${forgottenKeys} Redis keys forgotten.`,
       );
+      return 0;
+    }
+    case 'setup': {
+      for (const step of SETUP_STEPS) {
+        const began = Date.now();
+        const detail = await step.run(context);
+        console.log(
+          `${step.title}: ${detail ?? 'done'} (${((Date.now() - began) / 1000).toFixed(1)}s)`,
+        );
+      }
       return 0;
     }
     case 'prepare-tests': {

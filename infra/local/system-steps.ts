@@ -98,6 +98,12 @@ export const demoStock: StartStep = {
   },
 };
 
+/**
+ * What a system needs before its functions start, wherever its servers run: the databases'
+ * schemas and the event schemas (`npm run infra -- setup`; in a cluster Strimzi makes the topics).
+ */
+export const SETUP_STEPS: readonly StartStep[] = [migrateDatabases, registerEventSchemas];
+
 /** Everything but the function processes: what the unit and integration tests need. */
 const PLATFORM_STEPS: readonly StartStep[] = [
   localSecrets,

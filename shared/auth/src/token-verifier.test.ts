@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DependencyUnavailableError, ForbiddenError, UnauthorizedError } from '@atlas/errors';
+import { loadStackConfig } from '@atlas/config';
 import { DEMO_USERS, fetchToken } from './testing/index.ts';
 import type { DemoUser } from './testing/index.ts';
 import { SignJWT, UnsecuredJWT, decodeProtectedHeader } from 'jose';
@@ -210,5 +211,22 @@ describe('token verification with locally signed tokens', () => {
     const unreachable = createTokenVerifier({ ...options, jwksUrl });
     const error = await rejectionOf(unreachable.verify(await issuer.sign(valid())));
     expect(error).toBeInstanceOf(DependencyUnavailableError);
+  });
+});
+
+describe('tokenVerifierOptionsFrom', () => {
+  it('checks the issuer tokens carry and fetches the keys where this process reaches the realm', () => {
+    const options = tokenVerifierOptionsFrom(
+      loadStackConfig({
+        ATLAS_KEYCLOAK_URL: 'http://keycloak.atlas-infra.svc.cluster.local:8080',
+        ATLAS_KEYCLOAK_ISSUER: 'http://127.0.0.1:18180/realms/atlas-erp',
+      }),
+    );
+    expect(options).toEqual({
+      issuer: 'http://127.0.0.1:18180/realms/atlas-erp',
+      audience: 'atlas-gateway',
+      jwksUrl:
+        'http://keycloak.atlas-infra.svc.cluster.local:8080/realms/atlas-erp/protocol/openid-connect/certs',
+    });
   });
 });

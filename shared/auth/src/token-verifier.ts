@@ -35,7 +35,11 @@ export interface TokenVerifier {
 export function tokenVerifierOptionsFrom(
   config: StackConfig = loadStackConfig(),
 ): TokenVerifierOptions {
-  return { issuer: config.keycloak.issuer, audience: config.keycloak.clientId };
+  return {
+    issuer: config.keycloak.issuer,
+    audience: config.keycloak.clientId,
+    jwksUrl: `${config.keycloak.realmUrl}/protocol/openid-connect/certs`,
+  };
 }
 
 /**

@@ -26,12 +26,25 @@ describe('loadStackConfig', () => {
     expect(config.kafka.brokers).toEqual(['k1:19092', 'k2:19092']);
     expect(config.schemaRegistry.url).toBe('http://registry:9999/apis/ccompat/v7');
     expect(config.keycloak.issuer).toBe('http://idp:8443/realms/atlas-erp');
+    expect(config.keycloak.realmUrl).toBe('http://idp:8443/realms/atlas-erp');
     expect(config.postgres.databaseUrl('order')).toBe('postgres://orders@elsewhere:5432/orders');
     expect(config.postgres.databaseUrl('inventory')).toBe('postgres://me@db:6543/atlas_inventory');
     expect(config.gateway.port).toBe(18080);
   });
 
+  it('keeps the issuer tokens carry apart from where the realm is reached, when told', () => {
+    const config = loadStackConfig({
+      ATLAS_KEYCLOAK_URL: 'http://keycloak.atlas-infra.svc.cluster.local:8080',
+      ATLAS_KEYCLOAK_ISSUER: 'http://127.0.0.1:18180/realms/atlas-erp',
+    });
+    expect(config.keycloak.issuer).toBe('http://127.0.0.1:18180/realms/atlas-erp');
+    expect(config.keycloak.realmUrl).toBe(
+      'http://keycloak.atlas-infra.svc.cluster.local:8080/realms/atlas-erp',
+    );
+  });
+
   it.each([
+    ['ATLAS_KEYCLOAK_ISSUER', 'not a url'],
     ['ATLAS_GATEWAY_PORT', 'eighty'],
     ['ATLAS_GATEWAY_PORT', '70000'],
     ['ATLAS_KAFKA_BROKERS', 'no-port'],

@@ -19,7 +19,10 @@ export interface StackConfig {
     readonly url: string;
     readonly realm: string;
     readonly clientId: string;
+    /** What tokens name as `iss`: the realm as users reach it (`ATLAS_KEYCLOAK_ISSUER`). */
     readonly issuer: string;
+    /** Where this process reaches the realm (keys, tokens); the issuer unless they differ. */
+    readonly realmUrl: string;
   };
   readonly postgres: {
     readonly baseUrl: string;
@@ -92,7 +95,10 @@ export function loadStackConfig(env: Env = process.env): StackConfig {
       url: keycloakUrl,
       realm,
       clientId: read(env, 'ATLAS_KEYCLOAK_CLIENT_ID', 'atlas-gateway'),
-      issuer: `${keycloakUrl}/realms/${realm}`,
+      // In a cluster users get tokens through Keycloak's public address while the functions
+      // fetch its keys inside the cluster: the two differ, and the tokens carry the public one.
+      issuer: readUrl(env, 'ATLAS_KEYCLOAK_ISSUER', `${keycloakUrl}/realms/${realm}`),
+      realmUrl: `${keycloakUrl}/realms/${realm}`,
     },
     postgres: {
       baseUrl: postgresBaseUrl,
