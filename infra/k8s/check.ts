@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { Job } from 'kubernetes-models/batch/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ConfigMap, Namespace, Service } from 'kubernetes-models/v1';
 import { Service as KnativeService } from '@kubernetes-models/knative/serving.knative.dev/v1';
 import { functionUrlVariable, loadCatalog } from '@atlas/catalog';
 import { REPO_ROOT } from '../local/lib/paths.ts';
+import { imageSpecs } from '../container/context.ts';
 import { renderInfrastructure, SECRETS, STRIMZI_API } from './infrastructure.ts';
 import { DEFAULT_CLUSTER_SETTINGS, renderManifests } from './manifests.ts';
 import type { YamlMap, YamlValue } from './yaml.ts';
@@ -41,6 +43,7 @@ const MODELS: Record<string, ModelClass> = {
   'v1/ConfigMap': ConfigMap,
   'apps/v1/Deployment': Deployment,
   'apps/v1/StatefulSet': StatefulSet,
+  'batch/v1/Job': Job,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'serving.knative.dev/v1/Service': KnativeService,
@@ -262,7 +265,7 @@ export function referenceProblems(manifests: readonly Manifest[]): string[] {
   const secrets: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = SECRETS;
   const catalog = loadCatalog();
   const registry = DEFAULT_CLUSTER_SETTINGS.imageRegistry;
-  const functionImages = new Set(catalog.map((entry) => `${registry}/${entry.qualifiedName}`));
+  const ownImages = new Set(imageSpecs(catalog).map((spec) => `${registry}/${spec.name}`));
   const bootstrapOfKafka = (server: string): boolean => {
     const target = serviceOfHost(server);
     return (
@@ -294,8 +297,8 @@ export function referenceProblems(manifests: readonly Manifest[]): string[] {
         const tag = /:([^:/]+)$/.exec(image)?.[1];
         if (!tag || tag === 'latest') problems.push(`${where}: image ${image} has no pinned tag`);
         const repository = tag ? image.slice(0, -tag.length - 1) : image;
-        if (repository.startsWith(`${registry}/`) && !functionImages.has(repository))
-          problems.push(`${where}: image ${image} is no function of the catalog`);
+        if (repository.startsWith(`${registry}/`) && !ownImages.has(repository))
+          problems.push(`${where}: image ${image} is none that npm run images builds`);
       }
     }
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPO_ROOT } from '../local/lib/paths.ts';
 import {
   DELIVERY_POLICY,
   functionUrlVariable,
@@ -16,8 +17,8 @@ import type { YamlMap, YamlValue } from './yaml.ts';
 
 export const NAMESPACE = 'atlas-erp';
 export const GATEWAY_NODE_PORT = 30080;
-/** The function images' user: `node` of the Node.js base image. */
-const FUNCTION_USER = 1000;
+/** The images' user: `nonroot` of the distroless Node.js base (ADR-0040). */
+const IMAGE_USER = 65532;
 // The services without a database of their own: they get no PostgreSQL credentials.
 const WITHOUT_DATABASE = new Set(['gateway', 'ops']);
 // Only the card provider and the webhook sign or check payment callbacks.
@@ -99,7 +100,7 @@ function container(entry: CatalogEntry, settings: ClusterSettings): YamlMap {
     readinessProbe: { httpGet: { path: '/ready', ...port }, periodSeconds: 5 },
     livenessProbe: { httpGet: { path: '/health', ...port }, periodSeconds: 10 },
     resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
-    securityContext: restrictedSecurityContext(FUNCTION_USER, true),
+    securityContext: restrictedSecurityContext(IMAGE_USER, true),
     // Node writes nothing but may use the temporary directory (a heap snapshot, a report).
     volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
   };
@@ -277,6 +278,51 @@ function deadLetterSinks(catalog: readonly CatalogEntry[], settings: ClusterSett
 }
 
 /**
+ * The set-up Job (ADR-0040): the five databases' migrations and the event schemas, from the
+ * `setup` image, before the functions serve. Named by the release, since a Job cannot be changed:
+ * a new release's set-up is a new Job; the same one again is `kubectl delete job` and apply.
+ */
+function setupJob(settings: ClusterSettings): YamlMap {
+  const version = (
+    JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
+  ).version;
+  const labels = {
+    'app.kubernetes.io/name': 'atlas-setup',
+    'app.kubernetes.io/part-of': 'atlas-erp',
+  };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: `atlas-setup-${version.replaceAll('.', '-')}`, namespace: NAMESPACE, labels },
+    spec: {
+      // Kafka, PostgreSQL and the registry may still be starting: keep trying for a while.
+      backoffLimit: 10,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'OnFailure',
+          containers: [
+            {
+              name: 'setup',
+              image: `${settings.imageRegistry}/setup:${version}`,
+              envFrom: [{ configMapRef: { name: 'atlas-config' } }],
+              env: [
+                {
+                  name: 'ATLAS_POSTGRES_URL',
+                  valueFrom: { secretKeyRef: { name: 'atlas-postgres', key: 'url' } },
+                },
+              ],
+              resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
+              securityContext: restrictedSecurityContext(IMAGE_USER, true),
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/**
  * Who may reach the functions (hardening review, item 5): nothing by default; the Knative data
  * plane (activator and ingress in knative-serving and kourier-system, the KafkaSource dispatcher
  * in knative-eventing) and the gateway may reach the Knative Services; anyone may reach the
@@ -336,6 +382,7 @@ export function renderManifests(
     ['config.yaml', [configMap(catalog, settings)]],
     ['dead-letter-sinks.yaml', deadLetterSinks(catalog, settings)],
     ['network-policies.yaml', networkPolicies(catalog)],
+    ['setup-job.yaml', [setupJob(settings)]],
   ]);
   for (const entry of catalog) {
     const trigger = entry.trigger;

@@ -74,6 +74,15 @@ describe('the function catalog', () => {
     expect(() => loadCatalog(root)).toThrow(message);
   });
 
+  it('reads a definition without its sources, as an image carries it', () => {
+    const root = mkdtempSync(join(tmpdir(), 'atlas-catalog-'));
+    const directory = join(root, place.service, place.name);
+    mkdirSync(directory, { recursive: true });
+    writeFileSync(join(directory, 'function.json'), JSON.stringify(place));
+
+    expect(loadCatalog(root).map((entry) => entry.qualifiedName)).toEqual(['order-place-order']);
+  });
+
   it('rejects two functions on one port', () => {
     const root = mkdtempSync(join(tmpdir(), 'atlas-catalog-'));
     functionFolder(root, 'order', 'place-order', place);

@@ -34,7 +34,10 @@ function readDefinition(directory: string): CatalogEntry {
     throw new CatalogError(`${file} is not a valid function definition: ${details}`);
   }
   const entryPath = join(directory, parsed.data.entry);
-  if (!existsSync(entryPath))
+  // An image carries every function's definition without its sources (function.json alone in its
+  // folder, docs/DEPLOYMENT.md): the entry is checked only where the sources are.
+  const sourcesPresent = readdirSync(directory).some((name) => name !== 'function.json');
+  if (sourcesPresent && !existsSync(entryPath))
     throw new CatalogError(`${file}: entry ${parsed.data.entry} does not exist`);
   return {
     ...parsed.data,
