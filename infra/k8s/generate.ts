@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalog } from '@atlas/catalog';
 import { renderInfrastructure } from './infrastructure.ts';
-import { renderManifests } from './manifests.ts';
+import { DEFAULT_CLUSTER_SETTINGS, renderManifests } from './manifests.ts';
+import { renderOpenFaasStack } from './openfaas.ts';
 import { toYaml } from './yaml.ts';
 
 export const GENERATED_DIR = fileURLToPath(new URL('../../k8s/generated', import.meta.url));
@@ -13,14 +14,20 @@ const HEADER =
 
 /**
  * Path under `k8s/generated/` → the text `npm run k8s:generate` writes for the current catalog:
- * the functions' manifests, and the infrastructure they need under `infra/`.
+ * the functions' manifests, the infrastructure they need under `infra/`, and the same functions
+ * for OpenFaaS under `openfaas/`.
  */
 export function expectedFiles(): Map<string, string> {
   const files = new Map<string, string>();
   for (const [name, documents] of renderInfrastructure())
     files.set(`infra/${name}`, HEADER + toYaml(documents));
-  for (const [name, documents] of renderManifests(loadCatalog()))
+  const catalog = loadCatalog();
+  for (const [name, documents] of renderManifests(catalog))
     files.set(name, HEADER + toYaml(documents));
+  files.set(
+    'openfaas/stack.yaml',
+    HEADER + toYaml([renderOpenFaasStack(catalog, DEFAULT_CLUSTER_SETTINGS)]),
+  );
   return files;
 }
 

@@ -15,6 +15,7 @@ import {
 import { staleFiles } from './generate.ts';
 import { KEYCLOAK_HOST_PORT, KEYCLOAK_NODE_PORT, SECRETS } from './infrastructure.ts';
 import { DEFAULT_CLUSTER_SETTINGS, GATEWAY_NODE_PORT, renderManifests } from './manifests.ts';
+import { renderOpenFaasStack } from './openfaas.ts';
 import { toYaml, type YamlMap, type YamlValue } from './yaml.ts';
 
 const kinds = (documents: readonly unknown[]): string[] =>
@@ -213,6 +214,54 @@ describe('npm run k8s:check', () => {
 
   it('holds the manifests to the Secrets the script creates, by name and key', () => {
     expect(secretsOfScript()).toEqual(SECRETS);
+  });
+});
+
+describe('the OpenFaaS stack', () => {
+  interface StackFunction {
+    image: string;
+    environment: Record<string, string>;
+    annotations: Record<string, string>;
+    labels?: Record<string, string>;
+  }
+  const catalog = loadCatalog();
+  const stack = renderOpenFaasStack(catalog, DEFAULT_CLUSTER_SETTINGS) as unknown as {
+    functions: Record<string, StackFunction>;
+  };
+
+  it('deploys every function of the catalog from its image, probed on its own endpoints', () => {
+    expect(Object.keys(stack.functions)).toEqual(catalog.map((entry) => entry.qualifiedName));
+    for (const entry of catalog) {
+      const fn = stack.functions[entry.qualifiedName];
+      expect(fn?.image).toMatch(new RegExp(`^kind\\.local/atlas-erp/${entry.qualifiedName}:`));
+      expect(fn?.annotations).toMatchObject({
+        'com.openfaas.health.http.path': '/health',
+        'com.openfaas.ready.http.path': '/ready',
+      });
+    }
+  });
+
+  it('subscribes each Kafka-triggered function to its topics through the connector annotation, and no other', () => {
+    for (const entry of catalog) {
+      const topic = stack.functions[entry.qualifiedName]?.annotations['topic'];
+      expect(topic).toBe(
+        entry.trigger.kind === 'kafka' ? entry.trigger.topics.join(',') : undefined,
+      );
+    }
+  });
+
+  it('keeps the relays and the gateway always running, and hands secrets only to who needs them', () => {
+    for (const entry of catalog) {
+      const fn = stack.functions[entry.qualifiedName];
+      const alwaysOn = entry.trigger.kind === 'worker' || entry.service === 'gateway';
+      expect(fn?.labels?.['com.openfaas.scale.zero']).toBe(alwaysOn ? 'false' : undefined);
+      expect('ATLAS_PAYMENT_WEBHOOK_SECRET' in (fn?.environment ?? {})).toBe(
+        ['billing-card-provider', 'billing-payment-webhook'].includes(entry.qualifiedName),
+      );
+      expect(fn?.environment['ATLAS_FUNCTION_URL_BILLING_PAYMENT_WEBHOOK']).toBe(
+        'http://billing-payment-webhook.openfaas-fn.svc.cluster.local:8080',
+      );
+    }
   });
 });
 

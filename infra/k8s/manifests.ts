@@ -57,6 +57,11 @@ const labelsOf = (entry: CatalogEntry): YamlMap => ({
   'atlas-erp/trigger': entry.trigger.kind,
 });
 
+/** A function's image: `<registry>/<service>-<function>:<its package version>`. */
+export function imageOf(entry: CatalogEntry, settings: ClusterSettings): string {
+  return `${settings.imageRegistry}/${entry.qualifiedName}:${versionOf(entry)}`;
+}
+
 function versionOf(entry: CatalogEntry): string {
   const manifest = JSON.parse(readFileSync(join(entry.directory, 'package.json'), 'utf8')) as {
     version?: string;
@@ -93,7 +98,7 @@ function container(entry: CatalogEntry, settings: ClusterSettings): YamlMap {
   }
   return {
     name: 'function',
-    image: `${settings.imageRegistry}/${entry.qualifiedName}:${versionOf(entry)}`,
+    image: imageOf(entry, settings),
     ports: [{ containerPort: 8080 }],
     envFrom: [{ configMapRef: { name: 'atlas-config' } }],
     ...(env.length > 0 ? { env } : {}),
@@ -234,28 +239,36 @@ function gateway(entry: CatalogEntry, settings: ClusterSettings): YamlMap[] {
  * routes to them, the card provider calls the payment webhook, the ops functions replay to
  * consumers. Without these a function would fall back to 127.0.0.1 inside its own pod.
  */
-function configMap(catalog: readonly CatalogEntry[], settings: ClusterSettings): YamlMap {
+/** The settings every function reads, as the ConfigMap holds them (and OpenFaaS's stack, ADR-0040). */
+export function configData(
+  catalog: readonly CatalogEntry[],
+  settings: ClusterSettings,
+): Record<string, string> {
   const functionUrls = Object.fromEntries(
     catalog
       .filter((entry) => entry.trigger.kind !== 'worker' && entry.service !== 'gateway')
       .map((entry) => [functionUrlVariable(entry.qualifiedName), serviceUrl(entry)]),
   );
   return {
+    ATLAS_BIND_HOST: '0.0.0.0',
+    ATLAS_KAFKA_BROKERS: settings.kafkaBootstrap,
+    ATLAS_SCHEMA_REGISTRY_URL: settings.schemaRegistryUrl,
+    ATLAS_KEYCLOAK_URL: settings.keycloakUrl,
+    ATLAS_KEYCLOAK_ISSUER: settings.keycloakIssuer,
+    ATLAS_REDIS_URL: settings.redisUrl,
+    ATLAS_LOG_LEVEL: 'info',
+    // No collector is deployed; point OTEL_* at one to trace (ADR-0039).
+    OTEL_TRACES_EXPORTER: 'none',
+    ...functionUrls,
+  };
+}
+
+function configMap(catalog: readonly CatalogEntry[], settings: ClusterSettings): YamlMap {
+  return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: 'atlas-config', namespace: NAMESPACE },
-    data: {
-      ATLAS_BIND_HOST: '0.0.0.0',
-      ATLAS_KAFKA_BROKERS: settings.kafkaBootstrap,
-      ATLAS_SCHEMA_REGISTRY_URL: settings.schemaRegistryUrl,
-      ATLAS_KEYCLOAK_URL: settings.keycloakUrl,
-      ATLAS_KEYCLOAK_ISSUER: settings.keycloakIssuer,
-      ATLAS_REDIS_URL: settings.redisUrl,
-      ATLAS_LOG_LEVEL: 'info',
-      // No collector is deployed; point OTEL_* at one to trace (ADR-0039).
-      OTEL_TRACES_EXPORTER: 'none',
-      ...functionUrls,
-    },
+    data: configData(catalog, settings),
   };
 }
 

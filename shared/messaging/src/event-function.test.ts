@@ -107,6 +107,22 @@ describe('an event function', () => {
     });
   });
 
+  it("takes an event as OpenFaaS's Kafka connector sends it: the record's headers as X-Kafka-<header>", async () => {
+    const event = orderPlaced();
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(cloudEventKafkaHeaders(event)))
+      headers[name === 'content-type' ? name : `X-Kafka-${name}`] = value;
+
+    const response = await fetch(`${running.url}/`, {
+      method: 'POST',
+      headers: { ...headers, 'X-Topic': 'atlas.order.events.v1' },
+      body: await codec.encode(event),
+    });
+
+    expect(response.status).toBe(200);
+    expect((await rowsOf(event.payload.orderId)).effects).toBe(1);
+  });
+
   it('answers 200 to an event type it does not handle, and does nothing', async () => {
     const event = orderPlaced();
     const response = await deliver(event, { ce_type: 'OrderConfirmed' });

@@ -55,6 +55,15 @@ export interface EventFunctionDependencies {
 const RETRIED_4XX = new Set([404, 408, 409, 429]);
 const REQUIRED_ATTRIBUTES = ['ce-id', 'ce-type', 'ce-source', 'ce-specversion'] as const;
 
+/**
+ * OpenFaaS's Kafka connector does not speak CloudEvents: it sends each Kafka header of the record
+ * as `X-Kafka-<header>`, so the `ce_id` our relays write arrives as `x-kafka-ce_id`
+ * (docs/openfaas.md). Read there when the binary-mode `ce-id` is absent.
+ */
+function connectorHeaderOf(attribute: string): string {
+  return `x-kafka-${attribute.replace(/^ce-/, 'ce_')}`;
+}
+
 function statusFor(error: AtlasError): number {
   if (error.retriable) return error.status >= 500 ? error.status : 503;
   if (error.status >= 500) return error.status;
@@ -91,7 +100,8 @@ export function eventFunction<T extends EventType>(
 
   return async (request: HttpEvent): Promise<HttpResult> => {
     const started = process.hrtime.bigint();
-    const attribute = (name: string): string | undefined => request.headers[name];
+    const attribute = (name: string): string | undefined =>
+      request.headers[name] ?? request.headers[connectorHeaderOf(name)];
     let eventType = attribute('ce-type') ?? 'unknown';
     // Bound once the event is decoded; before that, lines carry the CloudEvent's own attributes.
     let logger: Logger | undefined;
