@@ -185,7 +185,7 @@ export function schemaProblems(manifests: readonly Manifest[]): string[] {
 }
 
 /** The string at `value`, or '' when it is none (a missing field fails the check that reads it). */
-function text(value: YamlValue | undefined): string {
+export function text(value: YamlValue | undefined): string {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
 }
 
