@@ -9,6 +9,9 @@ export const VERSIONS = {
   apicurio: '3.3.3',
   keycloak: '26.5.6',
   zipkin: '3.6.1',
+  // The cluster form's platform (npm run kind:up, docs/runbooks/kind-cluster.md); never run here.
+  knative: 'knative-v1.21.0',
+  strimzi: '1.2.0',
 } as const;
 
 /** Maven coordinates of the archives we download (cached in ~/.m2 by Maven itself). */
