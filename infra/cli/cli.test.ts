@@ -80,7 +80,14 @@ interface TraceJson {
     eventType: string;
     producer: string;
     occurredAt: string;
-    deliveries: { consumer: string; outcome: string; attempts?: number; latencyMs?: number }[];
+    outbox: { publishedAt: string; outboxWaitMs: number } | null;
+    deliveries: {
+      consumer: string;
+      outcome: string;
+      attempts?: number;
+      latencyMs?: number;
+      inbox?: string | null;
+    }[];
   }[];
   waitingOn: unknown;
   gaps: { kind: string }[];
@@ -215,6 +222,9 @@ describe('atlas (against the running system)', () => {
           attempts: expect.any(Number),
           latencyMs: expect.any(Number),
         });
+      // Each consumer's inbox said what it made of it; each event left its outbox.
+      expect(event.deliveries.some((delivery) => delivery.inbox === 'applied')).toBe(true);
+      expect(event.outbox?.outboxWaitMs).toEqual(expect.any(Number));
     }
 
     const human = await atlas(['trace', orderId]);

@@ -390,7 +390,12 @@ function deliveriesText(context: Context, deliveries: readonly Delivery[]): stri
     const retried = delivered.filter(
       (delivery) => 'attempts' in delivery && (delivery.attempts ?? 1) > 1,
     );
-    parts.push(`${delivered.length} delivered (slowest ${slowest} ms)`);
+    const repeated = delivered.filter(
+      (delivery) => 'inbox' in delivery && delivery.inbox === 'duplicate',
+    ).length;
+    parts.push(
+      `${delivered.length} delivered (slowest ${slowest} ms${repeated > 0 ? `; ${repeated} duplicate` : ''})`,
+    );
     for (const delivery of retried)
       if ('attempts' in delivery)
         parts.push(yellow(`${delivery.consumer} after ${delivery.attempts ?? '?'} attempts`));
@@ -447,6 +452,7 @@ export function renderTrace(context: Context, trace: Trace): string {
             'OCCURRED AT',
             'EVENT',
             'CAUSED BY',
+            { header: 'OUTBOX', align: 'right' },
             'DELIVERIES',
           ],
           trace.events.map((event) => [
@@ -456,6 +462,9 @@ export function renderTrace(context: Context, trace: Trace): string {
             event.occurredAt,
             short(event.eventId),
             causeText(context, event),
+            event.outbox?.outboxWaitMs === undefined || event.outbox.outboxWaitMs === null
+              ? ''
+              : `${String(event.outbox.outboxWaitMs)} ms`,
             deliveriesText(context, event.deliveries),
           ]),
         ),

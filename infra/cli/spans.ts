@@ -28,6 +28,16 @@ export interface TracedDelivery {
   /** From the record's fetch to the consumer's answer, retries included. */
   readonly latencyMs: number | null;
   readonly at: string | null;
+  /** What the consumer's inbox made of it: `applied`, `duplicate`, `ignored`, `retry`, `rejected`. */
+  readonly inbox: string | null;
+}
+
+/** How an event left its producer's outbox, from the relay's publish span. */
+export interface Publication {
+  /** When the broker acknowledged it. */
+  readonly publishedAt: string | null;
+  /** From the commit that staged it to the broker's acknowledgement. */
+  readonly outboxWaitMs: number | null;
 }
 
 export interface OrderSpans {
@@ -37,6 +47,8 @@ export interface OrderSpans {
   readonly traceIds: readonly string[];
   /** Deliveries by eventId, oldest first. */
   readonly deliveries: ReadonlyMap<string, readonly TracedDelivery[]>;
+  /** Publications by eventId. */
+  readonly publications: ReadonlyMap<string, Publication>;
 }
 
 const CONSUMER_KIND = 'CONSUMER';
@@ -50,6 +62,7 @@ export function orderSpans(traces: readonly (readonly ZipkinSpan[])[]): OrderSpa
   let traceId: string | null = null;
   const traceIds: string[] = [];
   const deliveries = new Map<string, TracedDelivery[]>();
+  const publications = new Map<string, Publication>();
   const byTime = [...traces].sort(
     (a, b) =>
       Math.min(...a.map((span) => span.timestamp ?? Infinity)) -
@@ -59,6 +72,12 @@ export function orderSpans(traces: readonly (readonly ZipkinSpan[])[]): OrderSpa
     const first = spans[0];
     if (!first) continue;
     traceIds.push(first.traceId);
+    // The consumer's own span is the delivery's child: it says what the inbox did.
+    const inboxOf = new Map(
+      spans
+        .filter((span) => span.kind === 'SERVER' && span.parentId)
+        .map((span) => [span.parentId, span.tags?.['atlas.inbox_outcome'] ?? null]),
+    );
     for (const span of spans) {
       const tags = span.tags ?? {};
       if (
@@ -68,6 +87,18 @@ export function orderSpans(traces: readonly (readonly ZipkinSpan[])[]): OrderSpa
       )
         traceId = span.traceId;
       const eventId = tags['atlas.event_id'];
+      if (span.kind === 'PRODUCER' && eventId) {
+        const end =
+          span.timestamp === undefined ? undefined : span.timestamp + (span.duration ?? 0);
+        const staged = Date.parse(tags['atlas.staged_at'] ?? '');
+        publications.set(eventId, {
+          publishedAt: isoOf(end),
+          outboxWaitMs:
+            end === undefined || Number.isNaN(staged)
+              ? null
+              : Math.max(0, Math.round(end / 1000 - staged)),
+        });
+      }
       if (span.kind !== CONSUMER_KIND || !eventId) continue;
       const attempts = Number(tags['atlas.delivery_attempts']);
       const list = deliveries.get(eventId) ?? [];
@@ -77,11 +108,12 @@ export function orderSpans(traces: readonly (readonly ZipkinSpan[])[]): OrderSpa
         attempts: Number.isInteger(attempts) ? attempts : null,
         latencyMs: span.duration === undefined ? null : Math.round(span.duration / 100) / 10,
         at: isoOf(span.timestamp),
+        inbox: inboxOf.get(span.id) ?? null,
       });
       deliveries.set(eventId, list);
     }
   }
   for (const list of deliveries.values())
     list.sort((a, b) => (a.at ?? '').localeCompare(b.at ?? ''));
-  return { traceId, traceIds, deliveries };
+  return { traceId, traceIds, deliveries, publications };
 }

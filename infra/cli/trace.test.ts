@@ -184,7 +184,20 @@ const PLACEMENT_TRACE = [
     id: 'b',
     parentId: 'a',
     kind: 'PRODUCER',
-    tags: { 'atlas.event_type': 'OrderPlaced', 'atlas.event_id': 'e1' },
+    duration: 2_000,
+    tags: {
+      'atlas.event_type': 'OrderPlaced',
+      'atlas.event_id': 'e1',
+      'atlas.staged_at': new Date(1_764_000_000_000 - 3).toISOString(),
+    },
+  }),
+  // The consumer's span under the first delivery: its inbox applied it.
+  span({
+    traceId: 't-place',
+    id: 'c1',
+    parentId: 'c',
+    kind: 'SERVER',
+    tags: { 'atlas.inbox_outcome': 'applied' },
   }),
   span({
     traceId: 't-place',
@@ -238,6 +251,7 @@ describe('orderSpans', () => {
         attempts: 11,
         latencyMs: 4.2,
         at: new Date(1_764_000_000_005).toISOString(),
+        inbox: null,
       },
       {
         consumer: 'inventory-reservations',
@@ -245,8 +259,14 @@ describe('orderSpans', () => {
         attempts: 3,
         latencyMs: 12.3,
         at: new Date(1_764_000_000_010).toISOString(),
+        inbox: 'applied',
       },
     ]);
+    // Staged 3 ms before the publish span began, acknowledged 2 ms after.
+    expect(found.publications.get('e1')).toEqual({
+      publishedAt: new Date(1_764_000_000_002).toISOString(),
+      outboxWaitMs: 5,
+    });
   });
 
   it('has no trace id when no trace holds the placement (sampled out, or forgotten)', () => {

@@ -7,7 +7,7 @@
 import { forwardStepOf } from '@atlas/order-domain';
 // One item of `GET /v1/reports/orders/{id}/timeline`, as the demos read it too.
 import type { TimelineEvent } from '../local/demo/saga.ts';
-import type { OrderSpans, TracedDelivery } from './spans.ts';
+import type { OrderSpans, Publication, TracedDelivery } from './spans.ts';
 
 export type { TimelineEvent };
 
@@ -67,6 +67,8 @@ export interface TracedEvent extends TimelineEvent {
    */
   readonly causedBy: 'event' | 'request' | 'callback' | 'unknown';
   readonly causeEventType: string | null;
+  /** How it left its producer's outbox (null without its publish span). */
+  readonly outbox: Publication | null;
   readonly deliveries: readonly Delivery[];
 }
 
@@ -238,6 +240,7 @@ export function buildTrace(input: {
     offsetMs: time(event.occurredAt) - start,
     causedBy: causeOf(event, ids, requests),
     causeEventType: byId.get(event.causationId)?.eventType ?? null,
+    outbox: input.spans?.found.publications.get(event.eventId) ?? null,
     deliveries: deliveriesOf(event, letters, input.spans?.found),
   }));
 

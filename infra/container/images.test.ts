@@ -16,18 +16,24 @@ let contexts: ImageContext[] = [];
 let functions: ImageContext[] = [];
 const started: ChildProcess[] = [];
 
+/** An image's environment: no repository, no source, the stack's defaults for addresses. */
+function imageEnv(context: ImageContext): NodeJS.ProcessEnv {
+  const { PATH, HOME } = process.env;
+  return {
+    ...(PATH ? { PATH } : {}),
+    ...(HOME ? { HOME } : {}),
+    NODE_ENV: 'production',
+    ATLAS_REPO_ROOT: context.directory,
+  };
+}
+
 /** Starts a context's `main.mjs` on an ephemeral port; resolves with its URL from the start log. */
 function startFromContext(context: ImageContext): Promise<{ url: string; log: string[] }> {
-  const { PATH, HOME } = process.env;
   const child = spawn(process.execPath, ['main.mjs'], {
     cwd: context.directory,
-    // The image's environment: no repository, no source, the stack's defaults for addresses.
     env: {
-      ...(PATH ? { PATH } : {}),
-      ...(HOME ? { HOME } : {}),
-      NODE_ENV: 'production',
+      ...imageEnv(context),
       PORT: '0',
-      ATLAS_REPO_ROOT: context.directory,
       ATLAS_PAYMENT_WEBHOOK_SECRET: loadPaymentWebhookSecret(),
       OTEL_TRACES_EXPORTER: 'none',
     },
@@ -108,14 +114,9 @@ describe('the function images', () => {
       readdirSync(join(setup.directory, 'functions', 'order', 'migrations')).length,
     ).toBeGreaterThan(0);
 
-    const { PATH, HOME } = process.env;
     const run = spawnSync(process.execPath, ['main.mjs'], {
       cwd: setup.directory,
-      env: {
-        ...(PATH ? { PATH } : {}),
-        ...(HOME ? { HOME } : {}),
-        ATLAS_REPO_ROOT: setup.directory,
-      },
+      env: imageEnv(setup),
       encoding: 'utf8',
     });
 

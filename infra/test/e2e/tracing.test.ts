@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadStackConfig } from '@atlas/config';
+import type { ZipkinSpan } from '../../cli/spans.ts';
 import { orderBody, placeOrder, setStock, waitForOrder } from '../../local/demo/saga.ts';
 import { e2eHarness } from './harness.ts';
 
@@ -8,15 +9,8 @@ import { e2eHarness } from './harness.ts';
 const { gateway, track, unique } = e2eHarness();
 const zipkin = loadStackConfig().zipkin.url;
 
-interface Span {
-  readonly traceId: string;
-  readonly id: string;
-  readonly parentId?: string;
-  readonly name: string;
-  readonly kind?: string;
-  readonly localEndpoint: { readonly serviceName: string };
-  readonly tags?: Readonly<Record<string, string>>;
-}
+/** A span as Zipkin returns it, with the fields this test reads always there. */
+type Span = ZipkinSpan & { readonly name: string; readonly localEndpoint: { serviceName: string } };
 
 /** The order's placement trace once it holds the OrderConfirmed publish (spans leave in batches). */
 async function traceOfOrder(orderId: string): Promise<Span[]> {

@@ -110,6 +110,8 @@ export function eventFunction<T extends EventType>(
       const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
       duration.observe({ consumer: spec.name, eventType, outcome }, latencyMs / 1000);
       handled.inc({ consumer: spec.name, eventType, outcome });
+      // What the inbox made of it (applied, duplicate, ignored, …), for `atlas trace`.
+      tagActiveSpan({ 'atlas.inbox_outcome': outcome });
       const line = {
         ...(logger
           ? {}

@@ -172,6 +172,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
               'atlas.event_type': row.header.eventType,
               'atlas.event_id': row.header.eventId,
               'atlas.aggregate_id': row.aggregate_id,
+              // When the row was staged: the span's start minus this is its wait in the outbox.
+              'atlas.staged_at': row.created_at.toISOString(),
             },
           })
         : undefined;
