@@ -9,7 +9,12 @@ export default {
     '^.+\\.ts$': [
       '@swc/jest',
       {
-        jsc: { parser: { syntax: 'typescript' }, target: 'es2024' },
+        jsc: {
+          parser: { syntax: 'typescript' },
+          target: 'es2024',
+          // JSON imports keep their `with { type: 'json' }`, which Jest's ESM loader requires.
+          experimental: { keepImportAttributes: true },
+        },
         module: { type: 'es6' },
       },
     ],

@@ -1,23 +1,19 @@
+import definition from './function.json' with { type: 'json' };
 import { z } from 'zod';
 import type { Sql } from '@atlas/db';
 import { toInvoice, type InvoiceRow } from '@atlas/billing-domain';
 import { NotFoundError } from '@atlas/errors';
-import { authenticate, httpFunction, json, type Route } from '@atlas/http';
+import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 
-const METHOD = 'GET';
-const ROUTE = '/v1/invoices/:invoiceId';
 const invoiceIdSchema = z.uuid();
 
 /** `GET /v1/invoices/:invoiceId`: the invoice, or 404 (also for an id that cannot be one). */
 export function getInvoiceRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'get-invoice',
-      method: METHOD,
-      route: ROUTE,
       schemas: { params: z.strictObject({ invoiceId: z.string() }) },
-      authenticate: authenticate(dependencies.verifier, 'billing:read'),
       handler: async ({ params }) => {
         const notFound = new NotFoundError(`No invoice ${params.invoiceId}.`);
         if (!invoiceIdSchema.safeParse(params.invoiceId).success) throw notFound;
@@ -30,5 +26,4 @@ export function getInvoiceRoutes(dependencies: HttpRouteDependencies, sql: Sql):
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

@@ -1,21 +1,16 @@
+import definition from './function.json' with { type: 'json' };
 import type { Sql } from '@atlas/db';
 import { toLedgerLine, type LedgerLineRow } from '@atlas/billing-domain';
-import { authenticate, httpFunction, json, type Route } from '@atlas/http';
+import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import { ledgerQuerySchema } from './ledger-query.ts';
 
-const METHOD = 'GET';
-const ROUTE = '/v1/ledger';
-
 /** `GET /v1/ledger?orderId=&page=&pageSize=`: journal lines, oldest first, in the contract's list shape. */
 export function listLedgerRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'list-ledger',
-      method: METHOD,
-      route: ROUTE,
       schemas: { query: ledgerQuerySchema },
-      authenticate: authenticate(dependencies.verifier, 'billing:read'),
       handler: async ({ query }) => {
         const filter =
           query.orderId === undefined ? sql`` : sql`where e.order_id = ${query.orderId}`;
@@ -37,5 +32,4 @@ export function listLedgerRoutes(dependencies: HttpRouteDependencies, sql: Sql):
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

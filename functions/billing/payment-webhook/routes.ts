@@ -1,13 +1,11 @@
+import definition from './function.json' with { type: 'json' };
 import { transaction, type Sql } from '@atlas/db';
 import { paymentCallbackSchema } from '@atlas/billing-domain';
 import { createEvent } from '@atlas/events';
-import { httpFunction, json, type HttpRouteDependencies, type Route } from '@atlas/http';
+import { declaredRoute, json, type HttpRouteDependencies, type Route } from '@atlas/http';
 import { appendEvent } from '@atlas/messaging';
 import { applyCallback } from './apply-callback.ts';
 import { callbackSignature } from './signature-check.ts';
-
-const METHOD = 'POST';
-const ROUTE = '/v1/payments/webhook';
 
 export interface PaymentWebhookOptions {
   /** The HMAC secret shared with the card provider. */
@@ -26,11 +24,9 @@ export function paymentWebhookRoutes(
   sql: Sql,
   options: PaymentWebhookOptions,
 ): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'payment-webhook',
-      method: METHOD,
-      route: ROUTE,
       schemas: { body: paymentCallbackSchema },
       authenticate: callbackSignature(options.secret, options.now ?? (() => new Date())),
       handler: async ({ body, correlationId, logger }) => {
@@ -46,5 +42,4 @@ export function paymentWebhookRoutes(
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

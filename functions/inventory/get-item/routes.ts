@@ -1,21 +1,16 @@
+import definition from './function.json' with { type: 'json' };
 import type { Sql } from '@atlas/db';
 import { NotFoundError } from '@atlas/errors';
-import { authenticate, httpFunction, json, type Route } from '@atlas/http';
+import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import { skuParamsSchema, toItem, type ItemRow } from '@atlas/inventory-items';
 
-const METHOD = 'GET';
-const ROUTE = '/v1/inventory/items/:sku';
-
 /** `GET /v1/inventory/items/:sku`: the item's stock, or 404. */
 export function getItemRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'get-item',
-      method: METHOD,
-      route: ROUTE,
       schemas: { params: skuParamsSchema },
-      authenticate: authenticate(dependencies.verifier, 'inventory:read'),
       handler: async ({ params }) => {
         const [row] = await sql<ItemRow[]>`
           select sku, name, on_hand, reserved from inventory_items where sku = ${params.sku}`;
@@ -25,5 +20,4 @@ export function getItemRoutes(dependencies: HttpRouteDependencies, sql: Sql): Ro
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

@@ -1,7 +1,8 @@
+import definition from './function.json' with { type: 'json' };
 import { transaction, type Sql } from '@atlas/db';
 import { NotFoundError } from '@atlas/errors';
 import { createEvent } from '@atlas/events';
-import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
+import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import {
   fillBackorders,
@@ -14,25 +15,17 @@ import {
 import { appendEvent } from '@atlas/messaging';
 import { receiptBodySchema, receiveStock } from './receive-stock.ts';
 
-const METHOD = 'POST';
-const ROUTE = '/v1/inventory/items/:sku/receipts';
-
 /**
  * `POST /v1/inventory/items/:sku/receipts`: adds stock, stages StockReceived, then fills the
  * backorders the new stock can serve, oldest first, each reported as InventoryReserved — all in one
  * transaction, so the events are published if and only if the stock changed.
  */
 export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'receive-stock',
-      method: METHOD,
-      route: ROUTE,
       schemas: { params: skuParamsSchema, body: receiptBodySchema },
-      authenticate: authenticate(dependencies.verifier, 'inventory:write'),
-      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`, {
-        outcomesStaged: true,
-      }),
+      outcomesStaged: true,
       handler: async ({ params, body, correlationId, stageOutcome }) =>
         transaction(sql, async (tx) => {
           const items = await lockItemsForStockChange(tx, [params.sku]);
@@ -62,5 +55,4 @@ export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

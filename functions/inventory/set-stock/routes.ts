@@ -1,5 +1,6 @@
+import definition from './function.json' with { type: 'json' };
 import { transaction, type Sql } from '@atlas/db';
-import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
+import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import {
   fillBackorders,
@@ -11,24 +12,16 @@ import {
 } from '@atlas/inventory-items';
 import { assertCanSetStock, setStockBodySchema } from './set-stock.ts';
 
-const METHOD = 'PUT';
-const ROUTE = '/v1/inventory/items/:sku';
-
 /**
  * `PUT /v1/inventory/items/:sku`: creates the item or sets its stock on hand (and name), then fills
  * the backorders the stock can now serve, oldest first, in the same transaction.
  */
 export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'set-stock',
-      method: METHOD,
-      route: ROUTE,
       schemas: { params: skuParamsSchema, body: setStockBodySchema },
-      authenticate: authenticate(dependencies.verifier, 'inventory:write'),
-      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`, {
-        outcomesStaged: true,
-      }),
+      outcomesStaged: true,
       handler: async ({ params, body, correlationId, stageOutcome }) =>
         transaction(sql, async (tx) => {
           // The locks keep a concurrent reservation from slipping between the check and the write.
@@ -53,5 +46,4 @@ export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): R
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

@@ -1,21 +1,12 @@
+import definition from './function.json' with { type: 'json' };
 import { z } from 'zod';
-import {
-  authenticate,
-  httpFunction,
-  json,
-  offsetOf,
-  pageQueryShape,
-  type Route,
-} from '@atlas/http';
+import { declaredRoute, json, offsetOf, pageQueryShape, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import {
   type DeadLetter,
   listDeadLetters,
   type DeadLetterSource,
 } from '@atlas/messaging/dead-letters';
-
-const METHOD = 'GET';
-const ROUTE = '/v1/ops/dlq';
 
 /** Contract §3 paging; `consumer` narrows to the dead letters of one function. */
 export const listDeadLettersQuerySchema = z.strictObject({
@@ -28,13 +19,10 @@ export function listDeadLettersRoutes(
   dependencies: HttpRouteDependencies,
   source: DeadLetterSource,
 ): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'list-dead-letters',
-      method: METHOD,
-      route: ROUTE,
       schemas: { query: listDeadLettersQuerySchema },
-      authenticate: authenticate(dependencies.verifier, 'ops:operate'),
       handler: async ({ query }) => {
         const letters = (await listDeadLetters(source)).filter(
           (letter: DeadLetter) =>
@@ -51,5 +39,4 @@ export function listDeadLettersRoutes(
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

@@ -1,9 +1,8 @@
+import definition from './function.json' with { type: 'json' };
 import { functionUrl, type CatalogEntry } from '@atlas/catalog';
 import {
-  authenticate,
   createUpstreamClient,
-  httpFunction,
-  idempotency,
+  declaredRoute,
   json,
   type HttpRouteDependencies,
   type Route,
@@ -21,8 +20,6 @@ import { REDRIVE_LIMIT, redriveSelectorSchema, selectForRedrive } from '../dead-
 import type { RedrivenLedger } from '@atlas/messaging/dead-letters';
 import { replayRequestOf, replayTarget } from '../dead-letters/replay.ts';
 
-const METHOD = 'POST';
-const ROUTE = '/v1/ops/dlq/replay';
 /** A progress line every this many deliveries, for redrives that take a while. */
 const PROGRESS_EVERY = 50;
 
@@ -91,14 +88,10 @@ export function redriveDeadLettersRoutes(
     ? functionUrl(orderGetter.qualifiedName, orderGetter.port, options.env).replace(/\/$/, '')
     : undefined;
 
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'redrive-dead-letters',
-      method: METHOD,
-      route: ROUTE,
       schemas: { body: redriveSelectorSchema },
-      authenticate: authenticate(dependencies.verifier, 'ops:operate'),
-      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
       handler: async ({ body, headers, logger }) => {
         const records = new Map<string, DeadLetterRecord>();
         const letters: DeadLetter[] = [];
@@ -185,5 +178,4 @@ export function redriveDeadLettersRoutes(
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

@@ -1,14 +1,8 @@
+import definition from './function.json' with { type: 'json' };
 import { z } from 'zod';
 import type { CatalogEntry } from '@atlas/catalog';
 import { ConflictError, NotFoundError, PROBLEM_CONTENT_TYPE, toProblem } from '@atlas/errors';
-import {
-  authenticate,
-  createUpstreamClient,
-  httpFunction,
-  idempotency,
-  json,
-  type Route,
-} from '@atlas/http';
+import { createUpstreamClient, declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import {
   headerText,
@@ -19,8 +13,6 @@ import { accepted, deliverToConsumer } from '../dead-letters/deliver.ts';
 import { replayRequestOf, replayTarget } from '../dead-letters/replay.ts';
 import { ReplayRejectedError } from '@atlas/errors';
 
-const METHOD = 'POST';
-const ROUTE = '/v1/ops/dlq/:id/replay';
 const paramsSchema = z.strictObject({ id: z.string().min(1).max(100) });
 
 export interface ReplayOptions {
@@ -40,14 +32,10 @@ export function replayDeadLetterRoutes(
   options: ReplayOptions,
 ): Route[] {
   const send = createUpstreamClient();
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'replay-dead-letter',
-      method: METHOD,
-      route: ROUTE,
       schemas: { params: paramsSchema },
-      authenticate: authenticate(dependencies.verifier, 'ops:operate'),
-      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
       handler: async ({ params, logger, url, correlationId }) => {
         const record = await findDeadLetterRecord(options.source, params.id);
         if (!record) throw new NotFoundError(`No dead letter ${params.id}.`);
@@ -89,5 +77,4 @@ export function replayDeadLetterRoutes(
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

@@ -1,11 +1,6 @@
+import definition from './function.json' with { type: 'json' };
 import type { Sql } from '@atlas/db';
-import {
-  authenticate,
-  httpFunction,
-  json,
-  type HttpRouteDependencies,
-  type Route,
-} from '@atlas/http';
+import { declaredRoute, json, type HttpRouteDependencies, type Route } from '@atlas/http';
 import {
   listDeadLetterRecords,
   toDeadLetter,
@@ -22,8 +17,6 @@ import {
   waitingOn,
 } from '@atlas/order-domain';
 
-const METHOD = 'GET';
-const ROUTE = '/v1/ops/stuck-orders';
 const GAUGE_REFRESH_MS = 30_000;
 
 export interface StuckOrdersOptions {
@@ -88,13 +81,10 @@ export function listStuckOrdersRoutes(
   options: StuckOrdersOptions,
 ): Route[] {
   keepUnsettledGauge(dependencies, sql);
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'list-stuck-orders',
-      method: METHOD,
-      route: ROUTE,
       schemas: { query: stuckOrdersQuerySchema },
-      authenticate: authenticate(dependencies.verifier, 'ops:operate'),
       handler: async ({ query }) => {
         const page = await findStuckOrders(sql, query);
         const letters = await deadLettersByOrder(
@@ -126,5 +116,4 @@ export function listStuckOrdersRoutes(
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

@@ -1,30 +1,23 @@
+import definition from './function.json' with { type: 'json' };
 import { randomUUID } from 'node:crypto';
 import { transaction, type Sql } from '@atlas/db';
 import { createEvent } from '@atlas/events';
-import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
+import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import { appendEvent } from '@atlas/messaging';
 import { formatCents } from '@atlas/money';
 import { insertOrder, orderTotalCents, placeOrderBodySchema } from '@atlas/order-domain';
-
-const METHOD = 'POST';
-const ROUTE = '/v1/orders';
 
 /**
  * `POST /v1/orders`: the order row (PENDING) and OrderPlaced in one transaction, so the saga starts
  * if and only if the order exists, and every saga event finds its order.
  */
 export function placeOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'place-order',
-      method: METHOD,
-      route: ROUTE,
       schemas: { body: placeOrderBodySchema },
-      authenticate: authenticate(dependencies.verifier, 'orders:write'),
-      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`, {
-        outcomesStaged: true,
-      }),
+      outcomesStaged: true,
       handler: async ({ body, correlationId, stageOutcome }) => {
         const orderId = randomUUID();
         const { customerId, currency, lines, paymentMethod } = body;
@@ -53,5 +46,4 @@ export function placeOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql):
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

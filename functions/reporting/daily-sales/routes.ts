@@ -1,10 +1,8 @@
+import definition from './function.json' with { type: 'json' };
 import type { Sql } from '@atlas/db';
-import { authenticate, httpFunction, json, type Route } from '@atlas/http';
+import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import { dailySalesQuerySchema, toDailySales, type SalesRow } from './sales-days.ts';
-
-const METHOD = 'GET';
-const ROUTE = '/v1/reports/sales/daily';
 
 /**
  * `GET /v1/reports/sales/daily`: per UTC day and currency, the orders confirmed that day and
@@ -12,13 +10,10 @@ const ROUTE = '/v1/reports/sales/daily';
  * order was confirmed). Days without either are left out.
  */
 export function dailySalesRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'daily-sales',
-      method: METHOD,
-      route: ROUTE,
       schemas: { query: dailySalesQuerySchema() },
-      authenticate: authenticate(dependencies.verifier, 'reports:read'),
       handler: async ({ query }) => {
         const start = sql`${query.from}::date::timestamp at time zone 'UTC'`;
         const end = sql`(${query.to}::date + 1)::timestamp at time zone 'UTC'`;
@@ -48,5 +43,4 @@ export function dailySalesRoutes(dependencies: HttpRouteDependencies, sql: Sql):
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

@@ -1,21 +1,16 @@
+import definition from './function.json' with { type: 'json' };
 import type { Sql } from '@atlas/db';
-import { authenticate, httpFunction, json, type Page, type Route } from '@atlas/http';
+import { declaredRoute, json, type Page, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import { exclusiveEnd, type OrderRow } from '@atlas/reporting-domain';
 import { listOrdersQuerySchema, toOrderReport, type OrderReport } from './order-report.ts';
 
-const METHOD = 'GET';
-const ROUTE = '/v1/reports/orders';
-
 /** `GET /v1/reports/orders`: a page of the orders read model, newest first. */
 export function listOrdersRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'list-orders',
-      method: METHOD,
-      route: ROUTE,
       schemas: { query: listOrdersQuerySchema },
-      authenticate: authenticate(dependencies.verifier, 'reports:read'),
       handler: async ({ query }) => {
         const where = sql`
           where true
@@ -40,5 +35,4 @@ export function listOrdersRoutes(dependencies: HttpRouteDependencies, sql: Sql):
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

@@ -1,24 +1,19 @@
+import definition from './function.json' with { type: 'json' };
 import type { Sql } from '@atlas/db';
 import { NotFoundError } from '@atlas/errors';
-import { authenticate, httpFunction, json, type Route } from '@atlas/http';
+import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import { timelineParamsSchema, toTimelineItem, type TimelineRow } from './timeline.ts';
-
-const METHOD = 'GET';
-const ROUTE = '/v1/reports/orders/:orderId/timeline';
 
 /**
  * `GET /v1/reports/orders/:orderId/timeline`: every event of the order's saga, oldest first, or
  * 404 while none is known. Events of one millisecond keep the order they were projected in.
  */
 export function orderTimelineRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'order-timeline',
-      method: METHOD,
-      route: ROUTE,
       schemas: { params: timelineParamsSchema },
-      authenticate: authenticate(dependencies.verifier, 'reports:read'),
       handler: async ({ params }) => {
         const rows = await sql<TimelineRow[]>`
           select event_id, event_type, occurred_at, correlation_id, causation_id, producer
@@ -30,5 +25,4 @@ export function orderTimelineRoutes(dependencies: HttpRouteDependencies, sql: Sq
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

@@ -1,13 +1,11 @@
+import definition from './function.json' with { type: 'json' };
 import { z } from 'zod';
 import type { Sql } from '@atlas/db';
 import { NotFoundError } from '@atlas/errors';
-import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
+import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import { PROJECTION_NAMES, isProjectionName } from '@atlas/reporting-domain';
 import { rebuild, type EventSource } from './rebuild.ts';
-
-const METHOD = 'POST';
-const ROUTE = '/v1/ops/projections/:name/rebuild';
 
 const paramsSchema = z.strictObject({ name: z.string().min(1).max(100) });
 
@@ -20,14 +18,10 @@ export function rebuildProjectionRoutes(
   sql: Sql,
   source: EventSource,
 ): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'rebuild-projection',
-      method: METHOD,
-      route: ROUTE,
       schemas: { params: paramsSchema },
-      authenticate: authenticate(dependencies.verifier, 'ops:operate'),
-      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`),
       handler: async ({ params, logger }) => {
         if (!isProjectionName(params.name)) {
           throw new NotFoundError(
@@ -41,5 +35,4 @@ export function rebuildProjectionRoutes(
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

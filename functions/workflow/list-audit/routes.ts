@@ -1,11 +1,9 @@
+import definition from './function.json' with { type: 'json' };
 import { z } from 'zod';
 import type { Sql } from '@atlas/db';
-import { authenticate, httpFunction, json, pageQueryShape, type Route } from '@atlas/http';
+import { declaredRoute, json, pageQueryShape, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import { listAuditEntries } from '@atlas/workflow-domain';
-
-const METHOD = 'GET';
-const ROUTE = '/v1/audit';
 
 const name = z.string().min(1).max(200);
 
@@ -19,16 +17,12 @@ export const listAuditQuerySchema = z
 
 /** `GET /v1/audit`: the audit trail, oldest first, Admin only (ADR-0027). */
 export function listAuditRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'list-audit',
-      method: METHOD,
-      route: ROUTE,
       schemas: { query: listAuditQuerySchema },
-      authenticate: authenticate(dependencies.verifier, 'audit:read'),
       handler: async ({ query }) => json(200, await listAuditEntries(sql, query)),
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

@@ -1,6 +1,7 @@
+import definition from './function.json' with { type: 'json' };
 import { transaction, type Sql } from '@atlas/db';
 import { createEvent } from '@atlas/events';
-import { authenticate, httpFunction, idempotency, json, type Route } from '@atlas/http';
+import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import { appendEvent } from '@atlas/messaging';
 import {
@@ -11,24 +12,16 @@ import {
 } from '@atlas/workflow-domain';
 import { rejectBodySchema } from './reject.ts';
 
-const METHOD = 'POST';
-const ROUTE = '/v1/approvals/:approvalId/reject';
-
 /**
  * `POST /v1/approvals/:approvalId/reject`: rejects a PENDING approval and stages ApprovalRejected
  * in the same transaction; the order refunds and cancels on it (ADR-0026).
  */
 export function rejectRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
-  const handle = httpFunction(
+  return declaredRoute(
+    definition,
     {
-      name: 'reject',
-      method: METHOD,
-      route: ROUTE,
       schemas: { params: approvalParamsSchema, body: rejectBodySchema },
-      authenticate: authenticate(dependencies.verifier, 'approvals:decide'),
-      idempotency: idempotency(dependencies.idempotencyStore, `${METHOD} ${ROUTE}`, {
-        outcomesStaged: true,
-      }),
+      outcomesStaged: true,
       handler: async ({ params, body, principal, correlationId, stageOutcome }) => {
         const by = deciderOf(principal);
         return transaction(sql, async (tx) => {
@@ -59,5 +52,4 @@ export function rejectRoutes(dependencies: HttpRouteDependencies, sql: Sql): Rou
     },
     dependencies,
   );
-  return [{ method: METHOD, route: ROUTE, handle }];
 }

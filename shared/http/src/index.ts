@@ -1,4 +1,6 @@
 export { httpFunction } from './http-function.ts';
+export { DeclarationError, declaredRoute } from './declared-route.ts';
+export type { DeclaredHttpRoute, DeclaredRouteSpec, HttpDeclaration } from './declared-route.ts';
 export type {
   HttpEventHandler,
   HttpFunctionDependencies,
