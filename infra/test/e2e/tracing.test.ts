@@ -12,7 +12,7 @@ const zipkin = loadStackConfig().zipkin.url;
 /** A span as Zipkin returns it, with the fields this test reads always there. */
 type Span = ZipkinSpan & { readonly name: string; readonly localEndpoint: { serviceName: string } };
 
-/** The order's placement trace once it holds the OrderConfirmed publish (spans leave in batches). */
+/** The order's placement trace once it is complete (spans leave each process in batches). */
 async function traceOfOrder(orderId: string): Promise<Span[]> {
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -25,10 +25,17 @@ async function traceOfOrder(orderId: string): Promise<Span[]> {
     expect(response.status).toBe(200);
     const traces = (await response.json()) as Span[][];
     const trace = traces[0] ?? [];
-    const confirmed = trace.some(
-      (span) => span.kind === 'PRODUCER' && span.tags?.['atlas.event_type'] === 'OrderConfirmed',
-    );
-    if (traces.length === 1 && confirmed) return trace;
+    // Each process sends its spans on its own 2-s schedule: wait until the gateway's root, the
+    // OrderConfirmed publish and every parent have all arrived.
+    const ids = new Set(trace.map((span) => span.id));
+    const complete =
+      traces.length === 1 &&
+      trace.some(
+        (span) => span.kind === 'PRODUCER' && span.tags?.['atlas.event_type'] === 'OrderConfirmed',
+      ) &&
+      trace.some((span) => span.parentId === undefined) &&
+      trace.every((span) => span.parentId === undefined || ids.has(span.parentId));
+    if (complete) return trace;
     if (Date.now() > deadline)
       throw new Error(
         `no complete trace of ${orderId} within 30 s (${traces.length} trace(s) found)`,

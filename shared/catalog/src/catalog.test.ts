@@ -30,7 +30,14 @@ const place = {
   description: 'Places an order (POST /v1/orders)',
   trigger: {
     kind: 'http',
-    routes: [{ method: 'POST', path: '/v1/orders', permission: 'orders:write' }],
+    routes: [
+      {
+        method: 'POST',
+        path: '/v1/orders',
+        permission: 'orders:write',
+        audit: { entityType: 'order', id: 'response.orderId' },
+      },
+    ],
   },
   port: 8111,
   entry: './main.ts',
@@ -61,6 +68,35 @@ describe('the function catalog', () => {
       'a topic outside the naming rule',
       { ...reserve, trigger: { ...reserve.trigger, topics: ['orders'] } },
       /topic/,
+    ],
+    [
+      'a command that does not say what its audit record is about',
+      {
+        ...place,
+        trigger: {
+          kind: 'http',
+          routes: [{ method: 'POST', path: '/v1/orders', permission: 'orders:write' }],
+        },
+      },
+      /audit/,
+    ],
+    [
+      'an audit id naming a parameter the path lacks',
+      {
+        ...place,
+        trigger: {
+          kind: 'http',
+          routes: [
+            {
+              method: 'POST',
+              path: '/v1/orders',
+              permission: 'orders:write',
+              audit: { entityType: 'order', id: ':orderId' },
+            },
+          ],
+        },
+      },
+      /parameter the path does not have/,
     ],
     [
       'an entry that does not exist',

@@ -13,12 +13,38 @@ const SERVICES = [
   'ops',
 ] as const;
 
-const httpRoute = z.strictObject({
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
-  path: z.string().startsWith('/'),
-  /** A permission of the contract's RBAC matrix, `public` (no token) or `signature` (webhook HMAC). */
-  permission: z.string().min(1),
+/**
+ * What a command is about, for its audit record (ADR-0027): the entity type and where its id is,
+ * a route parameter (`:orderId`) or a field of the answer (`response.orderId`, a create); no id
+ * for a command about many (a bulk redrive).
+ */
+const auditEntity = z.strictObject({
+  entityType: z.string().regex(/^[a-z][a-z-]*$/),
+  id: z
+    .string()
+    .regex(/^(:[A-Za-z]\w*|response\.[A-Za-z]\w*)$/)
+    .optional(),
 });
+
+const httpRoute = z
+  .strictObject({
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+    path: z.string().startsWith('/'),
+    /** A permission of the contract's RBAC matrix, `public` (no token) or `signature` (webhook HMAC). */
+    permission: z.string().min(1),
+    audit: auditEntity.optional(),
+  })
+  .refine(
+    (route) =>
+      route.method === 'GET' ||
+      ['public', 'signature', 'authenticated'].includes(route.permission) ||
+      route.audit !== undefined,
+    { error: 'a command declares the entity its audit record is about (audit)', path: ['audit'] },
+  )
+  .refine(
+    (route) => !route.audit?.id?.startsWith(':') || route.path.split('/').includes(route.audit.id),
+    { error: 'the audit id names a parameter the path does not have', path: ['audit', 'id'] },
+  );
 
 const trigger = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('http'), routes: z.array(httpRoute).min(1) }),

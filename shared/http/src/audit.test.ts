@@ -91,6 +91,7 @@ describe('the audit of commands', () => {
         schemas: { params: widgetParams, body: z.strictObject({ by: z.int() }) },
         authenticate: authenticate(verifier, 'inventory:write'),
         idempotency: idempotency(store, 'POST /v1/widgets/:widgetId/adjustments'),
+        audit: { entityType: 'widget', id: ':widgetId' },
         handler: async ({ params, body }) => {
           if (body.by === 0) throw new ConflictError('Nothing to adjust.');
           if (body.by < 0) throw new Error('the widget store broke');
@@ -145,7 +146,7 @@ describe('the audit of commands', () => {
         action: 'adjust-widget',
         method: 'POST',
         route: '/v1/widgets/:widgetId/adjustments',
-        entityType: 'widgets',
+        entityType: 'widget',
         entityId: 'w-1',
         status: 202,
         outcome: 'SUCCEEDED',
@@ -220,27 +221,26 @@ describe('the entity of an audited command', () => {
   });
 
   it.each([
-    ['/v1/orders/:orderId/cancel', { orderId: 'o-1' }, 'order', 'o-1'],
-    ['/v1/inventory/items/:sku', { sku: 'SKU-1' }, 'inventory-item', 'SKU-1'],
-    ['/v1/inventory/items/:sku/receipts', { sku: 'SKU-1' }, 'inventory-item', 'SKU-1'],
-    ['/v1/approvals/:approvalId/reject', { approvalId: 'a-1' }, 'approval', 'a-1'],
-    ['/v1/ops/dlq/:id/replay', { id: '42' }, 'dead-letter', '42'],
-    ['/v1/ops/projections/:name/rebuild', { name: 'orders' }, 'projection', 'orders'],
-  ])('takes %s from the route parameter', (route, params, entityType, entityId) => {
-    expect(auditEntityOf(route, params, answered(202, {}))).toEqual({ entityType, entityId });
+    [{ entityType: 'order', id: ':orderId' }, { orderId: 'o-1' }, 'order', 'o-1'],
+    [{ entityType: 'inventory-item', id: ':sku' }, { sku: 'SKU-1' }, 'inventory-item', 'SKU-1'],
+    [{ entityType: 'dead-letter', id: ':id' }, { id: '42' }, 'dead-letter', '42'],
+    [{ entityType: 'dead-letter' }, {}, 'dead-letter', null],
+  ])('takes the declared %o from the route parameter', (entity, params, entityType, entityId) => {
+    expect(auditEntityOf(entity, params, answered(202, {}))).toEqual({ entityType, entityId });
   });
 
-  it('takes a created entity from the response, and none from a refused create', () => {
-    expect(auditEntityOf('/v1/orders', {}, answered(202, { orderId: 'o-9' }))).toEqual({
+  it('takes a created entity from the response, none from a refused create, and flags an undeclared one', () => {
+    const created = { entityType: 'order', id: 'response.orderId' };
+    expect(auditEntityOf(created, {}, answered(202, { orderId: 'o-9' }))).toEqual({
       entityType: 'order',
       entityId: 'o-9',
     });
-    expect(auditEntityOf('/v1/orders', {}, answered(400, { orderId: 'o-9' }))).toEqual({
+    expect(auditEntityOf(created, {}, answered(400, { orderId: 'o-9' }))).toEqual({
       entityType: 'order',
       entityId: null,
     });
-    expect(auditEntityOf('/v1/payments/webhook', {}, answered(200, {}))).toEqual({
-      entityType: 'webhook',
+    expect(auditEntityOf(undefined, { orderId: 'o-1' }, answered(200, {}))).toEqual({
+      entityType: 'undeclared',
       entityId: null,
     });
   });

@@ -5,6 +5,7 @@ import {
   type HttpMiddleware,
   type ValidatedEvent,
 } from './http-function.ts';
+import type { AuditEntityDeclaration } from './middleware/audit.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { idempotency } from './middleware/idempotency.ts';
 import type { RequestSchemas } from './middleware/validate.ts';
@@ -18,6 +19,8 @@ export interface DeclaredHttpRoute {
   readonly path: string;
   /** A permission of the RBAC matrix, `public` (no token) or `signature` (the spec checks it). */
   readonly permission: string;
+  /** What a command is about, for its audit record. */
+  readonly audit?: AuditEntityDeclaration;
 }
 
 /** The part of a `function.json` an HTTP function's route needs (its JSON import fits). */
@@ -86,6 +89,7 @@ export function declaredRoute<S extends RequestSchemas>(
       method,
       route: route.path,
       schemas: spec.schemas,
+      ...(route.audit ? { audit: route.audit } : {}),
       ...(check ? { authenticate: check } : {}),
       ...(command
         ? {

@@ -2,7 +2,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
 import type { Logger, Registry } from '@atlas/observability';
 import type { CommandOutcomes } from './command-outcomes.ts';
-import { auditOf, type AuditSink } from './middleware/audit.ts';
+import { auditOf, type AuditEntityDeclaration, type AuditSink } from './middleware/audit.ts';
 import { jsonBody } from './middleware/json-body.ts';
 import { observe } from './middleware/observe.ts';
 import { validate, type RequestSchemas } from './middleware/validate.ts';
@@ -42,6 +42,8 @@ export interface HttpFunctionSpec<S extends RequestSchemas> {
   readonly authenticate?: HttpMiddleware;
   /** Runs last before the handler, so a rejected request never takes an idempotency key. */
   readonly idempotency?: HttpMiddleware;
+  /** What a command is about, for its audit record (its `function.json` declares it). */
+  readonly audit?: AuditEntityDeclaration;
   readonly handler: (event: ValidatedEvent<S>) => Promise<HttpResult>;
 }
 

@@ -11,7 +11,12 @@ export type {
 } from './http-function.ts';
 export { authenticate } from './middleware/authenticate.ts';
 export { auditEntityOf } from './middleware/audit.ts';
-export type { AuditOutcome, AuditRecord, AuditSink } from './middleware/audit.ts';
+export type {
+  AuditEntityDeclaration,
+  AuditOutcome,
+  AuditRecord,
+  AuditSink,
+} from './middleware/audit.ts';
 export { outboxAuditSink } from './outbox-audit-sink.ts';
 export { observe } from './middleware/observe.ts';
 export { idempotency, REPLAYED_HEADER } from './middleware/idempotency.ts';

@@ -26,25 +26,25 @@ export interface AuditSink {
   stage(tx: TransactionSql, entry: AuditRecord): Promise<void>;
 }
 
+/**
+ * What a command is about, as its `function.json` route declares it: the entity type, and its id
+ * in a route parameter (`:orderId`) or a field of a successful answer (`response.orderId`).
+ */
+export interface AuditEntityDeclaration {
+  readonly entityType: string;
+  readonly id?: string;
+}
+
 export interface AuditedRoute {
   readonly name: string;
   readonly method: string;
   readonly route: string;
+  /** Every command of the catalog declares one (the catalog refuses one that does not). */
+  readonly audit?: AuditEntityDeclaration;
 }
 
-// Collection segment → entity type and the response field that names a created one.
-const COLLECTIONS: Readonly<Record<string, { readonly type: string; readonly idField?: string }>> =
-  {
-    orders: { type: 'order', idField: 'orderId' },
-    items: { type: 'inventory-item', idField: 'sku' },
-    approvals: { type: 'approval', idField: 'approvalId' },
-    invoices: { type: 'invoice', idField: 'invoiceId' },
-    projections: { type: 'projection' },
-    dlq: { type: 'dead-letter' },
-  };
-
-function createdId(result: HttpResult, field: string | undefined): string | null {
-  if (!field || result.status >= 300) return null;
+function createdId(result: HttpResult, field: string): string | null {
+  if (result.status >= 300) return null;
   try {
     const body = JSON.parse(result.body) as unknown;
     const value =
@@ -58,33 +58,27 @@ function createdId(result: HttpResult, field: string | undefined): string | null
 }
 
 /**
- * The entity a command is about: the route's last `<collection>/:param` pair
- * (`/v1/orders/:orderId/cancel` → order), or for a create without parameters the collection and
- * the id the response names (`POST /v1/orders` → order, `orderId` of the body).
+ * The entity a command is about, from its declaration: `:param` reads the route parameter,
+ * `response.field` the id a successful answer names (a create); a command declaring none is
+ * recorded as `undeclared`.
  */
 export function auditEntityOf(
-  route: string,
+  entity: AuditEntityDeclaration | undefined,
   params: Readonly<Record<string, unknown>>,
   result: HttpResult,
 ): { readonly entityType: string; readonly entityId: string | null } {
-  const segments = route.split('/').filter((segment) => segment !== '');
-  for (let index = segments.length - 1; index > 0; index -= 1) {
-    const segment = segments[index] ?? '';
-    const collection = segments[index - 1] ?? '';
-    if (segment.startsWith(':') && !collection.startsWith(':')) {
-      const value = params[segment.slice(1)];
-      return {
-        entityType: COLLECTIONS[collection]?.type ?? collection,
-        entityId: typeof value === 'string' ? value : null,
-      };
-    }
+  if (!entity) return { entityType: 'undeclared', entityId: null };
+  const { id } = entity;
+  if (id?.startsWith(':')) {
+    const value = params[id.slice(1)];
+    return { entityType: entity.entityType, entityId: typeof value === 'string' ? value : null };
   }
-  const collection = segments.at(-1) ?? '';
-  const known = COLLECTIONS[collection];
-  return {
-    entityType: known?.type ?? collection,
-    entityId: createdId(result, known?.idField),
-  };
+  if (id?.startsWith('response.'))
+    return {
+      entityType: entity.entityType,
+      entityId: createdId(result, id.slice('response.'.length)),
+    };
+  return { entityType: entity.entityType, entityId: null };
 }
 
 export function outcomeOf(status: number): AuditOutcome {
@@ -105,7 +99,7 @@ export function auditRecordOf(
     action: route.name,
     method: route.method,
     route: route.route,
-    ...auditEntityOf(route.route, event.params, result),
+    ...auditEntityOf(route.audit, event.params, result),
     status: result.status,
     outcome: outcomeOf(result.status),
     replayed: event.idempotentReplay !== undefined,
