@@ -1,5 +1,5 @@
 import { functionUrl, kafkaSources, type CatalogEntry } from '@atlas/catalog';
-import { percentEncode } from '@atlas/messaging/cloud-event-http';
+import { httpHeadersOfKafkaCloudEvent } from '@atlas/messaging/cloud-event-http';
 import { headerText, type DeadLetterRecord } from '@atlas/messaging/dead-letters';
 
 /** A binary-mode CloudEvents HTTP request: attributes in headers, data as the body. */
@@ -16,17 +16,10 @@ export interface ReplayRequest {
  * faithfully).
  */
 export function replayRequestOf(record: DeadLetterRecord): ReplayRequest | null {
-  const headers = record.message.headers ?? {};
-  if (headerText(headers, 'ce_specversion') === null) return null;
-  const http: Record<string, string> = {};
-  const contentType = headerText(headers, 'content-type');
-  if (contentType !== null) http['content-type'] = contentType;
-  for (const name of Object.keys(headers)) {
-    const text = headerText(headers, name);
-    if (!name.startsWith('ce_') || name.startsWith('ce_knativeerror') || text === null) continue;
-    http[`ce-${name.slice(3)}`] = percentEncode(text);
-  }
-  return { headers: http, body: record.message.value ?? Buffer.alloc(0) };
+  const headers = httpHeadersOfKafkaCloudEvent(record.message.headers, (name) =>
+    name.startsWith('ce_knativeerror'),
+  );
+  return headers === null ? null : { headers, body: record.message.value ?? Buffer.alloc(0) };
 }
 
 /**

@@ -1,5 +1,9 @@
 import type { IHeaders } from 'kafkajs';
-import { percentEncode } from '@atlas/messaging/cloud-event-http';
+import {
+  httpHeadersOfKafkaCloudEvent,
+  kafkaHeaderText,
+  percentEncode,
+} from '@atlas/messaging/cloud-event-http';
 
 /** The parts of a consumed Kafka record the CloudEvents mapping reads. */
 export interface KafkaRecord {
@@ -26,13 +30,6 @@ export function knativeSource(namespace: string, sourceName: string, topic: stri
   return `/apis/v1/namespaces/${namespace}/kafkasources/${sourceName}#${topic}`;
 }
 
-function headerText(value: IHeaders[string]): string | undefined {
-  if (value === undefined) return undefined;
-  // A header repeated on the record: the Kafka binding defines one value, so take the last.
-  const one = Array.isArray(value) ? value.at(-1) : value;
-  return one === undefined ? undefined : one.toString();
-}
-
 /**
  * Maps a Kafka record to a binary-mode HTTP CloudEvent, as Knative's KafkaSource dispatcher does:
  * - a record with `ce_specversion` (Kafka binding, binary mode; what our outbox relay writes) keeps
@@ -47,18 +44,12 @@ export function toHttpCloudEvent(
   sourceName: string,
   namespace = 'atlas-erp',
 ): HttpCloudEvent {
-  const headers: Record<string, string> = {};
   const recordHeaders = record.headers ?? {};
-  const contentType = headerText(recordHeaders['content-type']);
-  if (contentType !== undefined) headers['content-type'] = contentType;
-
-  if (headerText(recordHeaders['ce_specversion']) !== undefined) {
-    for (const [name, value] of Object.entries(recordHeaders)) {
-      const text = headerText(value);
-      if (!name.startsWith('ce_') || text === undefined) continue;
-      headers[`ce-${name.slice(3)}`] = percentEncode(text);
-    }
-  } else {
+  const binary = httpHeadersOfKafkaCloudEvent(recordHeaders);
+  const headers: Record<string, string> = binary ?? {};
+  if (binary === null) {
+    const contentType = kafkaHeaderText(recordHeaders, 'content-type');
+    if (contentType !== null) headers['content-type'] = contentType;
     const { topic, partition, offset } = record;
     headers['ce-specversion'] = '1.0';
     headers['ce-id'] = `${topic}-${partition}-${offset}`;
@@ -67,11 +58,11 @@ export function toHttpCloudEvent(
     headers['ce-subject'] = `partition:${partition}#${offset}`;
     headers['ce-time'] = new Date(Number(record.timestamp)).toISOString();
     if (record.key !== null) headers['ce-key'] = percentEncode(record.key.toString('utf8'));
-    for (const [name, value] of Object.entries(recordHeaders)) {
-      const text = headerText(value);
+    for (const name of Object.keys(recordHeaders)) {
+      const text = kafkaHeaderText(recordHeaders, name);
       // CloudEvents extension names are lower-case letters and digits only.
       const extension = `kafkaheader${name.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
-      if (text !== undefined && name !== 'content-type')
+      if (text !== null && name !== 'content-type')
         headers[`ce-${extension}`] = percentEncode(text);
     }
   }

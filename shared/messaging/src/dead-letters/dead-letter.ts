@@ -1,4 +1,5 @@
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
+import { kafkaHeaderText } from '../cloud-event-http.ts';
 
 /** A dead letter as `GET /v1/ops/dlq` shows it; what the record does not say is null. */
 export interface DeadLetter {
@@ -54,13 +55,8 @@ export function parseDeadLetterId(
   return { topic: `atlas.${domain}.dlq.v1`, partition: Number(partition), offset };
 }
 
-/** A header's text; a header repeated on the record counts by its last value, as the Kafka binding says. */
-export function headerText(headers: IHeaders | undefined, name: string): string | null {
-  const value = headers?.[name];
-  if (value === undefined) return null;
-  const one = Array.isArray(value) ? value.at(-1) : value;
-  return one === undefined ? null : one.toString();
-}
+/** A header's text; a header repeated on the record counts by its last value. */
+export const headerText = kafkaHeaderText;
 
 const numberOrNull = (text: string | null): number | null =>
   text === null || !/^\d+$/.test(text) ? null : Number(text);
