@@ -24,24 +24,28 @@ const reserve = {
   port: 8121,
   entry: './main.ts',
 };
+const PLACE_ROUTE = { method: 'POST', path: '/v1/orders', permission: 'orders:write' };
 const place = {
   name: 'place-order',
   service: 'order',
   description: 'Places an order (POST /v1/orders)',
   trigger: {
     kind: 'http',
-    routes: [
-      {
-        method: 'POST',
-        path: '/v1/orders',
-        permission: 'orders:write',
-        audit: { entityType: 'order', id: 'response.orderId' },
-      },
-    ],
+    routes: [{ ...PLACE_ROUTE, audit: { entityType: 'order', id: 'response.orderId' } }],
   },
   port: 8111,
   entry: './main.ts',
 };
+
+/** `place` with its route's audit declaration replaced, or left out. */
+function placeWithAudit(
+  audit: { entityType: string; id?: string } | undefined,
+): Omit<typeof place, 'trigger'> & { trigger: { kind: string; routes: object[] } } {
+  return {
+    ...place,
+    trigger: { kind: 'http', routes: [{ ...PLACE_ROUTE, ...(audit ? { audit } : {}) }] },
+  };
+}
 
 describe('the function catalog', () => {
   it('reads every function.json, sorted by port, and lists the Kafka sources', () => {
@@ -71,31 +75,12 @@ describe('the function catalog', () => {
     ],
     [
       'a command that does not say what its audit record is about',
-      {
-        ...place,
-        trigger: {
-          kind: 'http',
-          routes: [{ method: 'POST', path: '/v1/orders', permission: 'orders:write' }],
-        },
-      },
+      placeWithAudit(undefined),
       /audit/,
     ],
     [
       'an audit id naming a parameter the path lacks',
-      {
-        ...place,
-        trigger: {
-          kind: 'http',
-          routes: [
-            {
-              method: 'POST',
-              path: '/v1/orders',
-              permission: 'orders:write',
-              audit: { entityType: 'order', id: ':orderId' },
-            },
-          ],
-        },
-      },
+      placeWithAudit({ entityType: 'order', id: ':orderId' }),
       /parameter the path does not have/,
     ],
     [
