@@ -149,14 +149,8 @@ export interface SpanOptions {
   readonly attributes?: Attributes;
 }
 
-/**
- * Runs `work` inside a new span (active for everything it awaits) and ends the span when it
- * settles; a rejection marks the span as an error and is rethrown.
- */
-export async function inSpan<T>(
-  options: SpanOptions,
-  work: (span: Span) => Promise<T>,
-): Promise<T> {
+/** Starts a span under its remote parent (a `traceparent`, or headers), else the active span. */
+function startSpan(options: SpanOptions): { parent: Context; span: Span } {
   const parent =
     options.parent === undefined
       ? context.active()
@@ -168,6 +162,18 @@ export async function inSpan<T>(
     { kind: options.kind, ...(options.attributes ? { attributes: options.attributes } : {}) },
     parent,
   );
+  return { parent, span };
+}
+
+/**
+ * Runs `work` inside a new span (active for everything it awaits) and ends the span when it
+ * settles; a rejection marks the span as an error and is rethrown.
+ */
+export async function inSpan<T>(
+  options: SpanOptions,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  const { parent, span } = startSpan(options);
   try {
     return await context.with(trace.setSpan(parent, span), () => work(span));
   } catch (error) {
@@ -187,17 +193,7 @@ export async function inSpan<T>(
  * the caller ends it. Its `traceparent` goes on the message it publishes.
  */
 export function openSpan(options: SpanOptions): { span: Span; traceparent: string | undefined } {
-  const parent =
-    typeof options.parent === 'string'
-      ? contextFrom({ traceparent: options.parent })
-      : options.parent
-        ? contextFrom(options.parent)
-        : context.active();
-  const span = tracer().startSpan(
-    options.name,
-    { kind: options.kind, ...(options.attributes ? { attributes: options.attributes } : {}) },
-    parent,
-  );
+  const { parent, span } = startSpan(options);
   return { span, traceparent: activeTraceparent(trace.setSpan(parent, span)) };
 }
 
