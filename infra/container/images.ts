@@ -66,8 +66,10 @@ async function main(argv: readonly string[]): Promise<number> {
       console.log(`${context.spec.name}\t${mib(context.bytes)}\t${context.directory}`);
     return 0;
   }
-  const engine = options.engine ?? ['docker', 'podman'].find(answers);
-  if (!engine || !answers(engine)) {
+  const engine = options.engine
+    ? [options.engine].find(answers)
+    : ['docker', 'podman'].find(answers);
+  if (!engine) {
     console.error(
       'images: no docker or podman engine answers here (`<engine> info` fails). `npm run images -- --contexts-only` writes the contexts alone.',
     );

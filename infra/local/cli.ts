@@ -18,7 +18,7 @@ const USAGE = `Usage: npm run infra -- <command>
   up              start every part of the local stack that is not running, wait until each serves
   down            stop what this clone started (functions, then the stack, by pid); leaves the machine's own services alone
   status          show what serves where
-  logs <part> [-f] print (or follow) a log: postgres, redis, kafka, schema-registry, keycloak,
+  logs <part> [-f] print (or follow) a log: postgres, redis, kafka, schema-registry, keycloak, zipkin,
                   kafka-source, or a function process fn-<service>-<function>
   backup [dir]    a consistent backup of the five databases and Kafka's logs (functions paused for the cut);
                   into .atlas/backups/<time>/ unless a folder is given (docs/runbooks/backup-and-restore.md)

@@ -1,6 +1,6 @@
 import { functionUrl, kafkaSources, type CatalogEntry } from '@atlas/catalog';
 import { httpHeadersOfKafkaCloudEvent } from '@atlas/messaging/cloud-event-http';
-import { headerText, type DeadLetterRecord } from '@atlas/messaging/dead-letters';
+import { kafkaHeaderText, type DeadLetterRecord } from '@atlas/messaging/dead-letters';
 
 /** A binary-mode CloudEvents HTTP request: attributes in headers, data as the body. */
 export interface ReplayRequest {
@@ -34,8 +34,8 @@ export function replayTarget(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): string | null {
   const headers = record.message.headers;
-  const consumer = headerText(headers, 'atlas_dlq_consumer');
-  const sourceTopic = headerText(headers, 'atlas_dlq_source_topic');
+  const consumer = kafkaHeaderText(headers, 'atlas_dlq_consumer');
+  const sourceTopic = kafkaHeaderText(headers, 'atlas_dlq_source_topic');
   // Function names are unique per service only: the topic it read tells two namesakes apart.
   const candidates = kafkaSources(catalog).filter(
     (entry) =>
@@ -44,5 +44,5 @@ export function replayTarget(
   );
   const [only] = candidates;
   if (candidates.length === 1 && only) return functionUrl(only.qualifiedName, only.port, env);
-  return headerText(headers, 'ce_knativeerrordest');
+  return kafkaHeaderText(headers, 'ce_knativeerrordest');
 }

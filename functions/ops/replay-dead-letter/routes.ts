@@ -5,8 +5,8 @@ import { ConflictError, NotFoundError, PROBLEM_CONTENT_TYPE, toProblem } from '@
 import { createUpstreamClient, declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import {
-  headerText,
   findDeadLetterRecord,
+  kafkaHeaderText,
   type DeadLetterSource,
 } from '@atlas/messaging/dead-letters';
 import { accepted, deliverToConsumer } from '../dead-letters/deliver.ts';
@@ -48,9 +48,9 @@ export function replayDeadLetterRoutes(
 
         const replayed = {
           id: params.id,
-          eventId: headerText(record.message.headers, 'ce_id'),
-          eventType: headerText(record.message.headers, 'ce_type'),
-          consumer: headerText(record.message.headers, 'atlas_dlq_consumer'),
+          eventId: kafkaHeaderText(record.message.headers, 'ce_id'),
+          eventType: kafkaHeaderText(record.message.headers, 'ce_type'),
+          consumer: kafkaHeaderText(record.message.headers, 'atlas_dlq_consumer'),
         };
         const answer = await deliverToConsumer(send, target, request, options.timeoutMs ?? 30_000);
         logger.info({ ...replayed, consumerStatus: answer.status }, 'dead letter replayed');

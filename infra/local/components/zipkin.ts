@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Component, ComponentContext, Env } from './component.ts';
 import { InfraError } from '../lib/errors.ts';
-import { findJdk } from '../lib/java.ts';
+import { findJdk, smallServerJvmFlags } from '../lib/java.ts';
 import { resolveArtifact } from '../lib/maven.ts';
 import { launchDetached, processMarker } from '../lib/processes.ts';
 import { httpOk } from '../lib/wait.ts';
@@ -57,12 +57,7 @@ export function zipkin({ paths, config, env }: ComponentContext): Component {
         command: jdk.java,
         args: [
           marker,
-          '-Xms32m',
-          '-Xmx256m',
-          // As for the registry: serial GC and C1 keep a small server's start cheap on 2 cores.
-          '-XX:+UseSerialGC',
-          '-XX:TieredStopAtLevel=1',
-          '-XX:+ExitOnOutOfMemoryError',
+          ...smallServerJvmFlags('256m'),
           '-jar',
           await resolveArtifact(paths, ARTIFACTS.zipkin, env),
           `--armeria.ports[0].ip=${url.hostname}`,

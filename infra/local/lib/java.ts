@@ -91,3 +91,17 @@ export function findJdk(
   }
   return jdk;
 }
+
+/**
+ * Flags of a small Java server on 2 cores (the registry, Zipkin): a bounded heap, serial GC and C1
+ * only — such a server starts with ~35 % less CPU — and an exit rather than a limp on OOM.
+ */
+export function smallServerJvmFlags(maxHeap: string): string[] {
+  return [
+    '-Xms64m',
+    `-Xmx${maxHeap}`,
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+ExitOnOutOfMemoryError',
+  ];
+}

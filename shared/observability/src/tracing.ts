@@ -107,7 +107,9 @@ export function startTracing(serviceName: string, env: Env = process.env): Traci
   return started;
 }
 
-const tracer = (): ReturnType<typeof trace.getTracer> => trace.getTracer('atlas');
+// One tracer for the process, taken once: it follows the provider `startTracing` registers later,
+// so no span pays a tracer lookup.
+const tracer = trace.getTracer('atlas');
 
 type Carrier = Readonly<Record<string, string | undefined>>;
 
@@ -157,7 +159,7 @@ function startSpan(options: SpanOptions): { parent: Context; span: Span } {
       : contextFrom(
           typeof options.parent === 'string' ? { traceparent: options.parent } : options.parent,
         );
-  const span = tracer().startSpan(
+  const span = tracer.startSpan(
     options.name,
     { kind: options.kind, ...(options.attributes ? { attributes: options.attributes } : {}) },
     parent,

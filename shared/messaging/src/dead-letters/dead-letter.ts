@@ -55,9 +55,6 @@ export function parseDeadLetterId(
   return { topic: `atlas.${domain}.dlq.v1`, partition: Number(partition), offset };
 }
 
-/** A header's text; a header repeated on the record counts by its last value. */
-export const headerText = kafkaHeaderText;
-
 const numberOrNull = (text: string | null): number | null =>
   text === null || !/^\d+$/.test(text) ? null : Number(text);
 
@@ -67,7 +64,7 @@ const numberOrNull = (text: string | null): number | null =>
  */
 export function toDeadLetter(record: DeadLetterRecord): DeadLetter {
   const { headers, offset } = record.message;
-  const header = (name: string): string | null => headerText(headers, name);
+  const header = (name: string): string | null => kafkaHeaderText(headers, name);
   const errorData = header('ce_knativeerrordata');
   return {
     id: deadLetterId({ topic: record.topic, partition: record.partition, offset }),

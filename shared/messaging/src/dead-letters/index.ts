@@ -2,7 +2,6 @@ export {
   byNewestFailure,
   deadLetterId,
   domainOf,
-  headerText,
   parseDeadLetterId,
   toDeadLetter,
 } from './dead-letter.ts';
@@ -16,3 +15,4 @@ export type { DeadLetterSource } from './dead-letter-store.ts';
 export { kafkaReachable, stackDeadLetterSource } from './stack-source.ts';
 export { redisRedrivenLedger } from './redriven-ledger.ts';
 export type { RedrivenLedger } from './redriven-ledger.ts';
+export { kafkaHeaderText } from '../cloud-event-http.ts';
