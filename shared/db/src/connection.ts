@@ -25,6 +25,31 @@ export function createSql(url: string, options: { applicationName: string; max?:
   });
 }
 
+/** Statements sent inside a transaction whose answers are read only at its commit. */
+const stagedByTransaction = new WeakMap<object, Promise<unknown>[]>();
+
+/** A statement built on a transaction, not yet sent (postgres.js sends it on `execute()` or `await`). */
+export interface UnsentStatement {
+  execute(): Promise<unknown>;
+}
+
+/**
+ * Sends `statement` now and lets the transaction go on without waiting for its answer: it travels
+ * with whatever is sent next (in the end with COMMIT), so a write whose result nobody reads costs
+ * no round trip of its own. PostgreSQL still runs it in order, and if it fails the transaction is
+ * aborted there: COMMIT then answers ROLLBACK and {@link transaction} throws the statement's error.
+ * Use it for inserts the work does not read back (the outbox row, the inbox row).
+ */
+export function stage(tx: TransactionSql, statement: UnsentStatement): Promise<void> {
+  const staged = stagedByTransaction.get(tx);
+  if (!staged) return statement.execute().then(() => undefined);
+  const sent = statement.execute();
+  // Read at commit; until then a failure must not count as an unhandled rejection.
+  sent.catch(() => undefined);
+  staged.push(sent);
+  return Promise.resolve();
+}
+
 /**
  * Runs `work` in one transaction on a connection of its own: commits when it resolves, rolls back
  * when it throws, and answers what it resolved to.
@@ -32,7 +57,8 @@ export function createSql(url: string, options: { applicationName: string; max?:
  * Unlike postgres.js's `sql.begin`, BEGIN is not a round trip of its own: it is written together
  * with the first statement of `work` (postgres.js coalesces what is queued in one tick), so every
  * transaction costs one exchange with the server less. PostgreSQL runs them in order; a BEGIN
- * that failed would fail that first statement too, which is then what `work` sees.
+ * that failed would fail that first statement too, which is then what `work` sees. Statements
+ * {@link stage}d by `work` travel with the COMMIT the same way.
  *
  * @example
  * const applied = await transaction(sql, async (tx) => {
@@ -45,19 +71,31 @@ export async function transaction<T>(
   work: (tx: TransactionSql) => Promise<T>,
 ): Promise<T> {
   const connection = await sql.reserve();
+  const tx = connection as unknown as TransactionSql;
+  const staged: Promise<unknown>[] = [];
+  stagedByTransaction.set(tx, staged);
   const begun = connection`begin`.execute();
   // Awaited below; until then a failure must not count as an unhandled rejection.
   begun.catch(() => undefined);
   try {
-    const result = await work(connection as unknown as TransactionSql);
+    const result = await work(tx);
     await begun;
-    await connection`commit`;
+    const committed = connection`commit`.execute();
+    committed.catch(() => undefined);
+    const failed = (await Promise.allSettled(staged)).find(
+      (outcome) => outcome.status === 'rejected',
+    );
+    // After a failed staged statement the server aborted the transaction and COMMIT answered
+    // ROLLBACK: nothing was written, and the statement's error is the one to report.
+    if (failed) throw failed.reason;
+    await committed;
     return result;
   } catch (error) {
     // A broken connection has no transaction left to roll back; the server ends it itself.
     await connection`rollback`.catch(() => undefined);
     throw error;
   } finally {
+    stagedByTransaction.delete(tx);
     connection.release();
   }
 }

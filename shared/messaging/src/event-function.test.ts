@@ -12,6 +12,8 @@ import { orderPlaced } from './testing/index.ts';
 const logger = createLogger({ service: 'test', function: 'reserve-test', level: 'silent' });
 const registry = createMetricsRegistry({ service: 'test', function: 'reserve-test' });
 const failures = new Map<string, Error>();
+/** Orders whose handler refuses a second delivery, as the saga refuses a state it already left. */
+const refuseRedelivery = new Set<string>();
 let database: TestDatabase;
 let codec: EventCodec;
 let running: RunningFunction;
@@ -61,6 +63,11 @@ describe('an event function', () => {
         eventTypes: ['OrderPlaced'],
         handle: async (tx, event, { emit }) => {
           const failure = failures.get(event.payload.orderId);
+          if (refuseRedelivery.has(event.payload.orderId)) {
+            const [done] =
+              await tx`select 1 from reservations_probe where event_id = ${event.eventId}`;
+            if (done) throw new ConflictError('this order is already reserved');
+          }
           await tx`insert into reservations_probe (order_id, event_id) values (${event.payload.orderId}, ${event.eventId})`;
           if (failure) throw failure;
           await emit('InventoryReserved', {
@@ -105,6 +112,23 @@ describe('an event function', () => {
       causationId: event.eventId,
       aggregateId: event.payload.orderId,
     });
+  });
+
+  it('answers a redelivery its handler refuses (the state has moved on) as a duplicate, not a failure', async () => {
+    const event = orderPlaced();
+    refuseRedelivery.add(event.payload.orderId);
+
+    const statuses = [(await deliver(event)).status, (await deliver(event)).status];
+
+    expect(statuses).toEqual([200, 200]);
+    expect((await rowsOf(event.payload.orderId)).effects).toBe(1);
+    const handled = await registry.getSingleMetric('atlas_events_handled_total')?.get();
+    expect(
+      handled?.values.find(
+        (value) =>
+          value.labels['outcome'] === 'duplicate' && value.labels['eventType'] === 'OrderPlaced',
+      )?.value,
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it("takes an event as OpenFaaS's Kafka connector sends it: the record's headers as X-Kafka-<header>", async () => {

@@ -17,7 +17,7 @@ import {
   type Registry,
 } from '@atlas/observability';
 import { appendEvent } from '@atlas/outbox';
-import { recordInInbox } from './inbox.ts';
+import { appliedBefore, recordInInbox } from './inbox.ts';
 
 /** What a consumer's handler may do besides writing its own tables in `tx`. */
 export interface EventHandlerContext {
@@ -72,8 +72,10 @@ function statusFor(error: AtlasError): number {
 
 /**
  * A function that consumes Atlas events delivered as binary-mode CloudEvents over HTTP, exactly as
- * a Knative KafkaSource delivers them. For each event, in one database transaction: the inbox row
- * (dedupe by eventId per consumer), the handler's effect and any events it emits.
+ * a Knative KafkaSource delivers them. For each event, in one database transaction: the handler's
+ * effect, any events it emits and the inbox row (dedupe by eventId per consumer). The inbox row and
+ * the outbox rows go with the COMMIT, so a delivery costs the handler's own round trips and one
+ * more; a redelivery fails on the inbox row, is rolled back and answered as a duplicate.
  *
  * Answers follow KafkaSource semantics: 2xx = done (also for a duplicate or an event type this
  * function does not handle); a malformed event or a permanent failure = a 4xx the source does not
@@ -97,6 +99,9 @@ export function eventFunction<T extends EventType>(
     labels,
   );
   const handles = new Set<string>(spec.eventTypes);
+  // Asked only when handling failed; a database that cannot answer leaves the failure as it is.
+  const wasAppliedBefore = (eventId: string): Promise<boolean> =>
+    appliedBefore(dependencies.sql, spec.name, eventId).catch(() => false);
 
   return async (request: HttpEvent): Promise<HttpResult> => {
     const started = process.hrtime.bigint();
@@ -105,6 +110,7 @@ export function eventFunction<T extends EventType>(
     let eventType = attribute('ce-type') ?? 'unknown';
     // Bound once the event is decoded; before that, lines carry the CloudEvent's own attributes.
     let logger: Logger | undefined;
+    let decodedEvent: AtlasEvent | undefined;
 
     const finish = (status: number, outcome: string, error?: unknown): HttpResult => {
       const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -180,8 +186,8 @@ export function eventFunction<T extends EventType>(
       });
       logger = eventLogger;
 
-      const applied = await transaction(dependencies.sql, async (tx) => {
-        if (!(await recordInInbox(tx, spec.name, event))) return false;
+      decodedEvent = event;
+      await transaction(dependencies.sql, async (tx) => {
         await spec.handle(tx, event, {
           logger: eventLogger,
           emit: async (type, payload, options) => {
@@ -194,10 +200,14 @@ export function eventFunction<T extends EventType>(
             await appendEvent(tx, followUp);
           },
         });
-        return true;
+        // Last, with the COMMIT: a redelivery fails here (or earlier, when the handler refuses a
+        // state its own first delivery made) and rolls back whatever the handler did.
+        await recordInInbox(tx, spec.name, event);
       });
-      return finish(200, applied ? 'applied' : 'duplicate');
+      return finish(200, 'applied');
     } catch (error) {
+      if (decodedEvent && (await wasAppliedBefore(decodedEvent.eventId)))
+        return finish(200, 'duplicate');
       const atlasError = asAtlasError(error);
       return finish(statusFor(atlasError), atlasError.retriable ? 'retry' : 'rejected', error);
     }

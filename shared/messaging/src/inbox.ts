@@ -1,19 +1,28 @@
-import type { TransactionSql } from '@atlas/db';
+import { stage, type Sql, type TransactionSql } from '@atlas/db';
 import type { AtlasEvent } from '@atlas/events';
 
 /**
- * Records that `consumer` applies `event`, in the transaction of the effect. Returns false when it
- * was applied before (a redelivery): the caller then skips the effect and acknowledges.
+ * Records that `consumer` applies `event`, in the transaction of the effect. The insert is staged
+ * (it travels with the COMMIT): on a redelivery the primary key (consumer, event_id) fails it and
+ * the whole transaction with it, so an effect is never applied twice; {@link appliedBefore} then
+ * tells the redelivery from a real failure.
  */
-export async function recordInInbox(
+export function recordInInbox(
   tx: TransactionSql,
   consumer: string,
   event: AtlasEvent,
-): Promise<boolean> {
-  const inserted = await tx`
+): Promise<void> {
+  return stage(
+    tx,
+    tx`
     insert into atlas_inbox (consumer, event_id, event_type)
-    values (${consumer}, ${event.eventId}, ${event.eventType})
-    on conflict do nothing
-    returning event_id`;
-  return inserted.length === 1;
+    values (${consumer}, ${event.eventId}, ${event.eventType})`,
+  );
+}
+
+/** Whether `consumer` already applied the event: a failed delivery of it is then a redelivery. */
+export async function appliedBefore(sql: Sql, consumer: string, eventId: string): Promise<boolean> {
+  const rows = await sql`
+    select 1 from atlas_inbox where consumer = ${consumer} and event_id = ${eventId}`;
+  return rows.length === 1;
 }
