@@ -257,6 +257,7 @@ async function main(): Promise<void> {
       lost: closed.lost.length + open.lost.length,
       cpuMsPerSaga: round(cpuMsPerSaga),
       openLoopCpuMsPerSaga: round(open.cpu.stackMs / Math.max(1, open.confirmedInWindow)),
+      tcpSegmentsPerSaga: round(closed.cpu.tcpSegments / Math.max(1, closed.confirmedInWindow)),
       idleCpuPercent: round(idleCpuPercent),
       maxRssMb: round(rss[0]?.mb ?? 0),
       invariantViolations: violations.length,

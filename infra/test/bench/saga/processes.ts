@@ -102,6 +102,18 @@ export function machineBusyMs(): number {
   return (ticks * 1000) / TICKS_PER_SECOND;
 }
 
+/**
+ * TCP segments this machine has sent so far (`OutSegs` of /proc/net/snmp). Every hop of the stack
+ * is loopback TCP, so over a window it counts the messages the saga costs: each one a write, a
+ * wake-up and a read, which on this virtual machine is most of a small request's CPU.
+ */
+export function tcpSegmentsSent(): number {
+  const lines = readText('/proc/net/snmp')?.split('\n') ?? [];
+  const [names, values] = lines.filter((line) => line.startsWith('Tcp:'));
+  const index = names?.split(/\s+/).indexOf('OutSegs') ?? -1;
+  return index < 0 ? 0 : Number(values?.split(/\s+/)[index] ?? 0);
+}
+
 export interface CpuWindow {
   /** CPU ms per process over the window, keyed by name (postgres and redis processes summed). */
   readonly byProcess: ReadonlyMap<string, number>;
@@ -110,6 +122,8 @@ export interface CpuWindow {
   readonly stackMs: number;
   /** The whole machine, kernel and other tenants included. */
   readonly machineMs: number;
+  /** TCP segments sent on the machine over the window (bench and other tenants included). */
+  readonly tcpSegments: number;
   readonly wallMs: number;
 }
 
@@ -127,6 +141,7 @@ export function startCpuWindow(runDir: string): CpuSampler {
   const processes = stackProcesses(runDir);
   const started = performance.now();
   const machineAtStart = machineBusyMs();
+  const segmentsAtStart = tcpSegmentsSent();
   const before = new Map(processes.map((entry) => [entry.pid, cpuMsOf(entry.pid) ?? 0]));
   const last = new Map(before);
   // A backend or function may exit mid-window: keep its last reading instead of losing it.
@@ -161,6 +176,7 @@ export function startCpuWindow(runDir: string): CpuSampler {
         byGroup,
         stackMs,
         machineMs: machineBusyMs() - machineAtStart,
+        tcpSegments: tcpSegmentsSent() - segmentsAtStart,
         wallMs: performance.now() - started,
       };
     },

@@ -28,7 +28,7 @@ export function printCpu(log: (line: string) => void, cpu: CpuWindow, sagas: num
   const groups = [...cpu.byGroup].sort((a, b) => b[1] - a[1]);
   log(
     `  CPU per saga ${perSaga(cpu.stackMs)} ms over the stack (${groups.map(([group, ms]) => `${group} ${perSaga(ms)}`).join(', ')}); ` +
-      `machine ${perSaga(cpu.machineMs)} ms incl. kernel, bench and other tenants`,
+      `machine ${perSaga(cpu.machineMs)} ms incl. kernel, bench and other tenants; ${perSaga(cpu.tcpSegments)} TCP segments sent`,
   );
   const busiest = [...cpu.byProcess].sort((a, b) => b[1] - a[1]).slice(0, 8);
   log(`  busiest: ${busiest.map(([name, ms]) => `${name} ${perSaga(ms)}`).join(', ')}`);
