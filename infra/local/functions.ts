@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadCatalog } from '@atlas/catalog';
 import { bundlePath, buildBundles } from './bundles.ts';
 import type { ComponentContext } from './components/component.ts';
+import { postgresSocketEnv } from './components/postgres.ts';
 import { tracingEnv } from './components/zipkin.ts';
 import { faultProxyConfig, proxiedEnv } from './fault-proxy/config.ts';
 import { InfraError } from './lib/errors.ts';
@@ -161,11 +162,13 @@ async function launch(context: ComponentContext, process_: LocalProcess): Promis
 }
 
 /**
- * What a process's environment depends on the stack's settings: PostgreSQL and Redis through the
- * fault proxy, which a drill can take down (docs/drills.md), and where spans go (ADR-0039).
+ * What a process's environment depends on the stack's settings: PostgreSQL by its Unix socket, or
+ * PostgreSQL and Redis through the fault proxy, which a drill can take down (docs/drills.md), and
+ * where spans go (ADR-0039).
  */
 function wantedEnv(context: ComponentContext): Record<string, string> {
   return {
+    ...postgresSocketEnv(context.config, context.env),
     ...proxiedEnv(context.config, faultProxyConfig(context.config, context.env)),
     ...tracingEnv(context.config.zipkin.url, context.env),
   };

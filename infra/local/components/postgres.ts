@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import postgresClient from 'postgres';
-import { SERVICE_DATABASES } from '@atlas/config';
-import type { Component, ComponentContext } from './component.ts';
+import { SERVICE_DATABASES, type StackConfig } from '@atlas/config';
+import type { Component, ComponentContext, Env } from './component.ts';
 import { InfraError } from '../lib/errors.ts';
 import { ensureDebianPackage } from '../lib/system-packages.ts';
 
@@ -103,4 +104,23 @@ export function postgres({ config }: ComponentContext): Component {
       });
     },
   };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The environment that sends a function process's PostgreSQL connections through the server's
+ * Unix socket when the server is this machine's (`ATLAS_POSTGRES_SOCKET_DIR`, default Debian's
+ * `/var/run/postgresql`; `off` keeps TCP). A loopback TCP round trip costs a third more CPU than
+ * the socket's (pgbench, docs/benchmarks.md), and a saga makes ~80 of them. Empty when the server
+ * is elsewhere, the socket file is missing, or the URL names its own socket.
+ */
+export function postgresSocketEnv(config: StackConfig, env: Env): Record<string, string> {
+  const directory = env['ATLAS_POSTGRES_SOCKET_DIR'] ?? '/var/run/postgresql';
+  if (directory === '' || directory === 'off') return {};
+  const url = new URL(config.postgres.baseUrl);
+  if (!LOOPBACK.has(url.hostname) || url.searchParams.has('host')) return {};
+  if (!existsSync(join(directory, `.s.PGSQL.${url.port || '5432'}`))) return {};
+  url.searchParams.set('host', directory);
+  return { ATLAS_POSTGRES_URL: url.toString() };
 }

@@ -68,6 +68,13 @@ function readUrl(env: Env, name: string, fallback: string): string {
  * const { kafka } = loadStackConfig();
  * new Kafka({ brokers: [...kafka.brokers] });
  */
+/** The URL of `database` on the server of `serverUrl`, its query (a socket's `?host=`) kept. */
+export function databaseOn(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
 export function loadStackConfig(env: Env = process.env): StackConfig {
   const brokers = read(env, 'ATLAS_KAFKA_BROKERS', '127.0.0.1:9092')
     .split(',')
@@ -106,7 +113,7 @@ export function loadStackConfig(env: Env = process.env): StackConfig {
         readUrl(
           env,
           `ATLAS_${service.toUpperCase()}_DATABASE_URL`,
-          `${postgresBaseUrl}/${SERVICE_DATABASES[service]}`,
+          databaseOn(postgresBaseUrl, SERVICE_DATABASES[service]),
         ),
     },
     redis: { url: readUrl(env, 'ATLAS_REDIS_URL', 'redis://127.0.0.1:6379') },

@@ -11,11 +11,29 @@ declare const inTransaction: unique symbol;
 export type TransactionSql = postgres.Sql & { readonly [inTransaction]: true };
 
 /**
+ * libpq's way to name a Unix socket, `postgres://user@host:port/db?host=/var/run/postgresql`, which
+ * postgres.js does not read: the socket file is `<dir>/.s.PGSQL.<port>`, the rest of the URL stays.
+ */
+export function socketOf(url: string): { url: string; socketPath?: string } {
+  const parsed = new URL(url);
+  const directory = parsed.searchParams.get('host');
+  if (!directory?.startsWith('/')) return { url };
+  parsed.searchParams.delete('host');
+  return {
+    url: parsed.toString(),
+    socketPath: `${directory}/.s.PGSQL.${parsed.port || '5432'}`,
+  };
+}
+
+/**
  * A postgres.js pool for one service database. Notices are dropped (migrations raise harmless
- * "already exists" notices), and every connection names its function in pg_stat_activity.
+ * "already exists" notices), and every connection names its function in pg_stat_activity. A URL
+ * with `?host=/dir` connects by the Unix socket in that directory ({@link socketOf}).
  */
 export function createSql(url: string, options: { applicationName: string; max?: number }): Sql {
-  return postgres(url, {
+  const { url: serverUrl, socketPath } = socketOf(url);
+  return postgres(serverUrl, {
+    ...(socketPath === undefined ? {} : { path: socketPath }),
     max: options.max ?? 10,
     connect_timeout: 5,
     // Connections stay open while the function runs: reconnecting costs more than an idle socket.

@@ -1,4 +1,4 @@
-export { createSql, stage, transaction } from './connection.ts';
+export { createSql, socketOf, stage, transaction } from './connection.ts';
 export type { Sql, TransactionSql, UnsentStatement } from './connection.ts';
 export { MigrationError, migrate, readMigrations } from './migrate.ts';
 export type { Migration, MigrationSet } from './migrate.ts';

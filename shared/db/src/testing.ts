@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { loadStackConfig } from '@atlas/config';
+import { databaseOn, loadStackConfig } from '@atlas/config';
 import { createSql, type Sql } from './connection.ts';
 import { migrate, type MigrationSet } from './migrate.ts';
 import { migrationSetsOf } from './service-migrations.ts';
@@ -19,12 +19,12 @@ export async function createTestDatabase(
 ): Promise<TestDatabase> {
   const { postgres } = loadStackConfig();
   const name = `atlas_test_${randomUUID().replaceAll('-', '')}`;
-  const admin = createSql(`${postgres.baseUrl}/postgres`, {
+  const admin = createSql(databaseOn(postgres.baseUrl, 'postgres'), {
     applicationName: 'atlas-test',
     max: 1,
   });
   await admin.unsafe(`create database ${name}`);
-  const url = `${postgres.baseUrl}/${name}`;
+  const url = databaseOn(postgres.baseUrl, name);
   const sql = createSql(url, { applicationName: 'atlas-test', max: 8 });
   await migrate(sql, sets);
   return {
