@@ -1,7 +1,7 @@
 import type { AtlasEvent, CancellationReason } from '@atlas/events';
 import type { EventFunctionSpec } from '@atlas/messaging';
 import { parseCents, formatCents } from '@atlas/money';
-import { closeForCancelledOrder, openApproval } from '@atlas/workflow-domain';
+import { closeForCancelledOrder, openApproval, requiresApproval } from '@atlas/workflow-domain';
 
 type Handled = 'PaymentSucceeded' | 'InventoryReleaseRequested' | 'OrderCancelled';
 
@@ -23,6 +23,13 @@ export function requestApprovalConsumer(thresholdCents: bigint): EventFunctionSp
     name: 'request-approval',
     service: 'workflow',
     eventTypes: ['PaymentSucceeded', 'InventoryReleaseRequested', 'OrderCancelled'],
+    // Most payments are below the threshold: they open nothing, so they cost no transaction.
+    concerns: (event) =>
+      event.eventType !== 'PaymentSucceeded' ||
+      requiresApproval(
+        parseCents((event as AtlasEvent<'PaymentSucceeded'>).payload.amount),
+        thresholdCents,
+      ),
     handle: async (tx, received, { emit, logger }) => {
       // AtlasEvent<A | B> does not narrow its payload on eventType; the distributed union does.
       const event = received as

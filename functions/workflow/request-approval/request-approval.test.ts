@@ -54,10 +54,15 @@ describe('requesting approvals for large paid orders', () => {
   it('requests nothing for a payment one cent below the threshold', async () => {
     const orderId = randomUUID();
 
-    expect((await consumer.deliver(paid(orderId, '9999.99'))).status).toBe(200);
+    const payment = paid(orderId, '9999.99');
+    expect((await consumer.deliver(payment)).status).toBe(200);
 
     expect(await approvalOf(orderId)).toBeUndefined();
     expect(await requestsFor(orderId)).toEqual([]);
+    // Nothing to apply once, so no transaction and no inbox row: the payment is ignored.
+    const [inbox] = await database.sql<{ n: number }[]>`
+      select count(*)::int as n from atlas_inbox where event_id = ${payment.eventId}`;
+    expect(inbox?.n).toBe(0);
   });
 
   it('opens a PENDING approval and stages ApprovalRequested for a payment exactly at the threshold', async () => {

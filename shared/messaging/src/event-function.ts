@@ -36,6 +36,13 @@ export interface EventFunctionSpec<T extends EventType> {
   /** The producing service written into emitted events. */
   readonly service: string;
   readonly eventTypes: readonly T[];
+  /**
+   * Whether an event of a handled type asks anything of this consumer, decided from the event
+   * alone. When it answers false the event is acknowledged as `ignored` without a transaction or
+   * an inbox row (there is no effect to apply once), which spares the database a commit. Leave it
+   * out when only the database can tell.
+   */
+  readonly concerns?: (event: AtlasEvent<T>) => boolean;
   readonly handle: (
     tx: TransactionSql,
     event: AtlasEvent<T>,
@@ -169,6 +176,7 @@ export function eventFunction<T extends EventType>(
       }
       const event = decoded as AtlasEvent<T>;
       eventType = event.eventType;
+      if (spec.concerns && !spec.concerns(event)) return finish(200, 'ignored');
       tagActiveSpan(
         {
           'atlas.consumer': spec.name,
