@@ -1,4 +1,4 @@
-import type { TransactionSql } from '@atlas/db';
+import { stage, type TransactionSql } from '@atlas/db';
 import type { AnyAtlasEvent, CancellationReason } from '@atlas/events';
 import { emptyOrderView, orderIdOf, projectOrder, type OrderView } from './order-projection.ts';
 import type { OrderStatus } from './order-status.ts';
@@ -91,11 +91,18 @@ export async function applyToOrders(
 ): Promise<void> {
   const orderId = orderIdOf(event);
   if (orderId === null) return;
-  await tx`select pg_advisory_xact_lock(${ORDER_LOCK_NAMESPACE}, hashtext(${orderId}))`;
+  // Sent together: PostgreSQL takes the lock, then runs the select with a snapshot taken after it.
+  const locked =
+    tx`select pg_advisory_xact_lock(${ORDER_LOCK_NAMESPACE}, hashtext(${orderId}))`.execute();
+  locked.catch(() => undefined);
   const [row] = await tx<OrderRow[]>`select * from ${tx(table)} where order_id = ${orderId}`;
+  await locked;
   const view = projectOrder(row ? viewOf(row) : emptyOrderView(orderId, event.occurredAt), event);
   const total = view.totalCents === null ? null : view.totalCents.toString();
-  await tx`
+  // Nothing reads it back: it travels with the transaction's next statement or its COMMIT.
+  await stage(
+    tx,
+    tx`
     insert into ${tx(table)} (
       order_id, status, customer_id, currency, total_cents, invoice_id, approval_id,
       cancellation_reason, placed_at, first_event_at, updated_at, confirmed_at, cancelled_at
@@ -110,7 +117,8 @@ export async function applyToOrders(
       approval_id = excluded.approval_id, cancellation_reason = excluded.cancellation_reason,
       placed_at = excluded.placed_at, first_event_at = excluded.first_event_at,
       updated_at = excluded.updated_at, confirmed_at = excluded.confirmed_at,
-      cancelled_at = excluded.cancelled_at`;
+      cancelled_at = excluded.cancelled_at`,
+  );
 }
 
 /**
