@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TransactionSql } from '@atlas/db';
+import { stage, type TransactionSql } from '@atlas/db';
 import {
   callbackEffect,
   entriesFor,
@@ -46,10 +46,13 @@ async function recordPayment(
   callback: PaymentCallback,
   emit: Emit,
 ): Promise<void> {
-  await tx`
+  await stage(
+    tx,
+    tx`
     insert into payments (payment_id, invoice_id, order_id, amount_cents, currency, callback_id)
     values (${callback.chargeId}, ${invoice.invoice_id}, ${invoice.order_id},
-            ${invoice.amount_cents}, ${invoice.currency}, ${callback.callbackId})`;
+            ${invoice.amount_cents}, ${invoice.currency}, ${callback.callbackId})`,
+  );
   await emit('PaymentSucceeded', {
     orderId: invoice.order_id,
     invoiceId: invoice.invoice_id,
@@ -71,11 +74,20 @@ export async function applyCallback(
   callback: PaymentCallback,
   emit: Emit,
 ): Promise<CallbackResult> {
-  const invoice = await lockInvoice(tx, callback.invoiceId);
+  // The lock and the two reads behind it go out together: PostgreSQL runs the reads once it holds
+  // the lock, each with a snapshot taken then, so they see what the lock's previous holder wrote.
+  const locking = lockInvoice(tx, callback.invoiceId);
+  const seenRows = tx<{ fingerprint: string; outcome: CallbackEffect }[]>`
+    select fingerprint, outcome from payment_callbacks where callback_id = ${callback.callbackId}`.execute();
+  const paymentRows = tx<{ payment_id: string }[]>`
+    select payment_id from payments where invoice_id = ${callback.invoiceId}::uuid`.execute();
+  // Awaited in turn below; a failure of the lock fails them too and must not go unhandled.
+  seenRows.catch(() => undefined);
+  paymentRows.catch(() => undefined);
+  const invoice = await locking;
   if (!invoice) throw new NotFoundError(`No invoice ${callback.invoiceId}.`);
   const fingerprint = fingerprintOf(callback);
-  const [seen] = await tx<{ fingerprint: string; outcome: CallbackEffect }[]>`
-    select fingerprint, outcome from payment_callbacks where callback_id = ${callback.callbackId}`;
+  const [seen] = await seenRows;
   if (seen) {
     if (seen.fingerprint !== fingerprint) {
       throw new IdempotencyKeyReusedError(
@@ -86,8 +98,7 @@ export async function applyCallback(
   }
   assertAbout(invoice, callback);
 
-  const [payment] = await tx<{ payment_id: string }[]>`
-    select payment_id from payments where invoice_id = ${invoice.invoice_id}`;
+  const [payment] = await paymentRows;
   const effect = callbackEffect(
     invoice.status,
     callback.type,
@@ -107,10 +118,13 @@ export async function applyCallback(
       reason: callback.reason,
     });
   }
-  await tx`
+  await stage(
+    tx,
+    tx`
     insert into payment_callbacks (callback_id, fingerprint, invoice_id, type, outcome)
     values (${callback.callbackId}, ${fingerprint}, ${invoice.invoice_id}, ${callback.type},
-            ${effect})`;
+            ${effect})`,
+  );
   return { ...resultOf(callback), effect, replayed: false };
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { TransactionSql } from '@atlas/db';
+import { stage, type TransactionSql } from '@atlas/db';
 import { InternalError } from '@atlas/errors';
 import type { EventPayloads, EventType } from '@atlas/events';
 import { formatCents } from '@atlas/money';
@@ -53,9 +53,12 @@ export async function setInvoiceStatus(
   invoiceId: string,
   status: InvoiceStatus,
 ): Promise<void> {
-  await tx`
+  await stage(
+    tx,
+    tx`
     update invoices set status = ${status}, updated_at = clock_timestamp()
-    where invoice_id = ${invoiceId}`;
+    where invoice_id = ${invoiceId}`,
+  );
 }
 
 /** Posts one balanced journal entry per kind, in order, for the invoice's amount. */
@@ -64,17 +67,26 @@ export async function postEntries(
   invoice: InvoiceRow,
   kinds: readonly EntryKind[],
 ): Promise<void> {
+  // Nothing reads the entries back: they travel with the transaction's next statement or its
+  // COMMIT, where the deferred balance trigger checks every entry.
   for (const kind of kinds) {
     const entryId = randomUUID();
-    await tx`
+    await stage(
+      tx,
+      tx`
       insert into ledger_entries (entry_id, order_id, invoice_id, kind, currency)
-      values (${entryId}, ${invoice.order_id}, ${invoice.invoice_id}, ${kind}, ${invoice.currency})`;
-    for (const posting of postingsFor(kind, BigInt(invoice.amount_cents))) {
-      await tx`
-        insert into ledger_lines (entry_id, account, debit_cents, credit_cents)
-        values (${entryId}, ${posting.account}, ${posting.debitCents.toString()},
-                ${posting.creditCents.toString()})`;
-    }
+      values (${entryId}, ${invoice.order_id}, ${invoice.invoice_id}, ${kind}, ${invoice.currency})`,
+    );
+    const lines = postingsFor(kind, BigInt(invoice.amount_cents)).map((posting) => ({
+      entry_id: entryId,
+      account: posting.account,
+      debit_cents: posting.debitCents.toString(),
+      credit_cents: posting.creditCents.toString(),
+    }));
+    await stage(
+      tx,
+      tx`insert into ledger_lines ${tx(lines, 'entry_id', 'account', 'debit_cents', 'credit_cents')}`,
+    );
   }
 }
 
