@@ -1,17 +1,10 @@
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { FUNCTIONS_ROOT } from '@atlas/catalog';
 import { REPO_ROOT } from '../local/lib/paths.ts';
-import { importsOf, packageOf } from './package-imports.ts';
+import { importsOf, packageOf, workspaceFolders } from './package-imports.ts';
 
 interface Workspace {
   /** Relative to the repository, e.g. `functions/ops/dead-letters`. */
@@ -22,19 +15,13 @@ interface Workspace {
 
 /** Every workspace package under `functions/`: the functions and their services' libraries. */
 function functionWorkspaces(): Workspace[] {
-  return readdirSync(FUNCTIONS_ROOT).flatMap((service) =>
-    readdirSync(join(FUNCTIONS_ROOT, service), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => join(FUNCTIONS_ROOT, service, entry.name))
-      .filter((directory) => existsSync(join(directory, 'package.json')))
-      .map((directory) => ({
-        path: relative(REPO_ROOT, directory),
-        directory,
-        manifest: JSON.parse(
-          readFileSync(join(directory, 'package.json'), 'utf8'),
-        ) as Workspace['manifest'],
-      })),
-  );
+  return workspaceFolders(FUNCTIONS_ROOT).map((directory) => ({
+    path: relative(REPO_ROOT, directory),
+    directory,
+    manifest: JSON.parse(
+      readFileSync(join(directory, 'package.json'), 'utf8'),
+    ) as Workspace['manifest'],
+  }));
 }
 
 // A package.json declares exactly what its code imports (issue 14): nothing copied from a

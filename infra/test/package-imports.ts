@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /**
@@ -51,4 +51,14 @@ export function importsOf(directory: string, ownName?: string): PackageImports {
     }
   }
   return { packages, outside };
+}
+
+/** Every workspace package folder below `root` (`functions/`): `<service>/<name>` with a package.json. */
+export function workspaceFolders(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((service) => service.isDirectory())
+    .flatMap((service) =>
+      readdirSync(join(root, service.name)).map((name) => join(root, service.name, name)),
+    )
+    .filter((directory) => existsSync(join(directory, 'package.json')));
 }
