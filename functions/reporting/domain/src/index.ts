@@ -1,4 +1,4 @@
-export { ORDER_STATUSES, STATUS_RANK, advanceStatus } from './order-status.ts';
+export { ORDER_STATUSES, advanceStatus } from './order-status.ts';
 export type { OrderStatus, RankedStatus } from './order-status.ts';
 export { emptyOrderView, orderIdOf, projectOrder } from './order-projection.ts';
 export type { OrderView } from './order-projection.ts';
