@@ -1,5 +1,4 @@
 import { stuckOrdersQuerySchema } from '@atlas/order-domain';
-import { redriveSelectorSchema } from '../../functions/ops/dead-letters/redrive.ts';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
@@ -7,6 +6,7 @@ import { PERMISSIONS } from '@atlas/auth';
 import { paymentCallbackSchema } from '@atlas/billing-domain';
 import { loadCatalog } from '@atlas/catalog';
 import * as errors from '@atlas/errors';
+import { redriveSelectorSchema } from '@atlas/ops-dead-letters';
 import { listOrdersQuerySchema, placeOrderBodySchema } from '@atlas/order-domain';
 import { ledgerQuerySchema } from '../../functions/billing/list-ledger/ledger-query.ts';
 import { receiptBodySchema } from '../../functions/inventory/receive-stock/receive-stock.ts';

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /**
  * What a workspace package imports, so its `package.json` can be held to it (issue 14): the
- * packages named by the import specifiers of its non-test `.ts` files, following relative imports
- * into sibling folders (a service's domain library, `functions/ops/dead-letters/`), without
- * `node:` built-ins and JSON files.
+ * packages named by the import specifiers of its non-test `.ts` files, without `node:` built-ins
+ * and JSON files, and the relative imports that leave its folder (another package's code, which
+ * is imported by its name instead).
  */
 const SPECIFIER =
   /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
@@ -25,28 +25,40 @@ function sourceFiles(directory: string): string[] {
   });
 }
 
-/** The packages the package in `directory` imports, its own name left out. */
-export function importedPackages(directory: string, ownName?: string): Set<string> {
+export interface PackageImports {
+  /** The packages imported, the package's own name left out. */
+  readonly packages: Set<string>;
+  /** `<file>: <specifier>` of each relative import that leaves the package's folder. */
+  readonly outside: string[];
+}
+
+/** What the package in `directory` imports. */
+export function importsOf(directory: string, ownName?: string): PackageImports {
   const packages = new Set<string>();
-  const seen = new Set<string>();
-  const queue = sourceFiles(directory);
-  while (queue.length > 0) {
-    const file = queue.pop() ?? '';
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const text = readFileSync(file, 'utf8');
-    for (const match of text.matchAll(SPECIFIER)) {
+  const outside: string[] = [];
+  for (const file of sourceFiles(directory)) {
+    for (const match of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
       const specifier = match[1] ?? match[2] ?? '';
-      if (specifier.endsWith('.json')) continue;
       const name = packageOf(specifier);
-      if (name) {
+      if (name && !specifier.endsWith('.json')) {
         if (name !== ownName) packages.add(name);
-      } else if (specifier.startsWith('.')) {
-        const target = resolve(dirname(file), specifier);
-        if (existsSync(target) && target.endsWith('.ts') && !target.startsWith(directory))
-          queue.push(target);
+      } else if (
+        specifier.startsWith('.') &&
+        !resolve(dirname(file), specifier).startsWith(directory + sep)
+      ) {
+        outside.push(`${relative(directory, file)}: ${specifier}`);
       }
     }
   }
-  return packages;
+  return { packages, outside };
+}
+
+/** Every workspace package folder below `root` (`functions/`): `<service>/<name>` with a package.json. */
+export function workspaceFolders(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((service) => service.isDirectory())
+    .flatMap((service) =>
+      readdirSync(join(root, service.name)).map((name) => join(root, service.name, name)),
+    )
+    .filter((directory) => existsSync(join(directory, 'package.json')));
 }

@@ -3,7 +3,7 @@ import type { Sql } from '@atlas/db';
 import { NotFoundError } from '@atlas/errors';
 import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
-import { skuParamsSchema, toItem, type ItemRow } from '@atlas/inventory-items';
+import { findItem, skuParamsSchema, toItem } from '@atlas/inventory-items';
 
 /** `GET /v1/inventory/items/:sku`: the item's stock, or 404. */
 export function getItemRoutes(dependencies: HttpRouteDependencies, sql: Sql): Route[] {
@@ -12,8 +12,7 @@ export function getItemRoutes(dependencies: HttpRouteDependencies, sql: Sql): Ro
     {
       schemas: { params: skuParamsSchema },
       handler: async ({ params }) => {
-        const [row] = await sql<ItemRow[]>`
-          select sku, name, on_hand, reserved from inventory_items where sku = ${params.sku}`;
+        const row = await findItem(sql, params.sku);
         if (!row) throw new NotFoundError(`No inventory item ${params.sku}.`);
         return json(200, toItem(row));
       },

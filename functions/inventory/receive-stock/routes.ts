@@ -6,11 +6,12 @@ import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import {
   fillBackorders,
+  findItem,
   lockItemsForStockChange,
+  setOnHand,
   skuParamsSchema,
   stageFilledBackorders,
   toItem,
-  type ItemRow,
 } from '@atlas/inventory-items';
 import { appendEvent } from '@atlas/messaging';
 import { receiptBodySchema, receiveStock } from './receive-stock.ts';
@@ -32,10 +33,7 @@ export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql
           const current = items.get(params.sku);
           if (!current) throw new NotFoundError(`No inventory item ${params.sku}.`);
           const received = receiveStock(current, body.quantity);
-          await tx`
-            update inventory_items
-            set on_hand = ${received.row.on_hand}, updated_at = clock_timestamp()
-            where sku = ${params.sku}`;
+          await setOnHand(tx, params.sku, received.row.on_hand);
           // The request is the root cause and its correlation id is the one id of it that the
           // caller (X-Correlation-Id) and our logs both know, so it is the causation id too.
           const cause = { correlationId, causationId: correlationId };
@@ -44,8 +42,7 @@ export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql
             createEvent('StockReceived', received.payload, { producer: 'inventory', ...cause }),
           );
           await stageFilledBackorders(tx, await fillBackorders(tx, [params.sku]), cause);
-          const [after] = await tx<ItemRow[]>`
-            select sku, name, on_hand, reserved from inventory_items where sku = ${params.sku}`;
+          const after = await findItem(tx, params.sku);
           if (!after) throw new Error('the received item is missing');
           const { sku, onHand, reserved, available } = toItem(after);
           const response = json(202, { sku, onHand, reserved, available });

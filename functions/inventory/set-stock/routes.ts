@@ -4,11 +4,12 @@ import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import {
   fillBackorders,
+  findItem,
   lockItemsForStockChange,
   skuParamsSchema,
   stageFilledBackorders,
   toItem,
-  type ItemRow,
+  upsertItem,
 } from '@atlas/inventory-items';
 import { assertCanSetStock, setStockBodySchema } from './set-stock.ts';
 
@@ -27,17 +28,10 @@ export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): R
           // The locks keep a concurrent reservation from slipping between the check and the write.
           const items = await lockItemsForStockChange(tx, [params.sku]);
           assertCanSetStock(items.get(params.sku), body);
-          await tx`
-            insert into inventory_items (sku, name, on_hand)
-            values (${params.sku}, ${body.name ?? ''}, ${body.onHand})
-            on conflict (sku) do update set
-              on_hand = excluded.on_hand,
-              name = coalesce(${body.name ?? null}, inventory_items.name),
-              updated_at = clock_timestamp()`;
+          await upsertItem(tx, params.sku, body);
           const filled = await fillBackorders(tx, [params.sku]);
           await stageFilledBackorders(tx, filled, { correlationId, causationId: correlationId });
-          const [saved] = await tx<ItemRow[]>`
-            select sku, name, on_hand, reserved from inventory_items where sku = ${params.sku}`;
+          const saved = await findItem(tx, params.sku);
           if (!saved) throw new Error('the upserted item is missing');
           const response = json(200, toItem(saved));
           await stageOutcome(tx, response);

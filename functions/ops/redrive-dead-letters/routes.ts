@@ -15,10 +15,16 @@ import {
   listDeadLetterRecords,
   type DeadLetterSource,
 } from '@atlas/messaging/dead-letters';
-import { accepted, deliverToConsumer } from '../dead-letters/deliver.ts';
-import { REDRIVE_LIMIT, redriveSelectorSchema, selectForRedrive } from '../dead-letters/redrive.ts';
 import type { RedrivenLedger } from '@atlas/messaging/dead-letters';
-import { replayRequestOf, replayTarget } from '../dead-letters/replay.ts';
+import {
+  REDRIVE_LIMIT,
+  accepted,
+  deliverToConsumer,
+  redriveSelectorSchema,
+  replayRequestOf,
+  replayTarget,
+  selectForRedrive,
+} from '@atlas/ops-dead-letters';
 
 /** A progress line every this many deliveries, for redrives that take a while. */
 const PROGRESS_EVERY = 50;

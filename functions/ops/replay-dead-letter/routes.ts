@@ -9,8 +9,12 @@ import {
   kafkaHeaderText,
   type DeadLetterSource,
 } from '@atlas/messaging/dead-letters';
-import { accepted, deliverToConsumer } from '../dead-letters/deliver.ts';
-import { replayRequestOf, replayTarget } from '../dead-letters/replay.ts';
+import {
+  accepted,
+  deliverToConsumer,
+  replayRequestOf,
+  replayTarget,
+} from '@atlas/ops-dead-letters';
 import { ReplayRejectedError } from '@atlas/errors';
 
 const paramsSchema = z.strictObject({ id: z.string().min(1).max(100) });

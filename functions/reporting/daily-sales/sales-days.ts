@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatCents } from '@atlas/money';
-import { timeBoundSchema } from '@atlas/reporting-domain';
+import { timeBoundSchema, type SalesRow } from '@atlas/reporting-domain';
 
 const DAY_MS = 86_400_000;
 /** Without `from`, the report covers this many days up to `to`. */
@@ -41,15 +41,6 @@ export function dailySalesQuerySchema(now: () => Date = () => new Date()) {
 /** How many days a range covers. */
 export function daysIn(range: DayRange): number {
   return (Date.parse(range.to) - Date.parse(range.from)) / DAY_MS + 1;
-}
-
-/** One day and currency of the report, as the database sums it. */
-export interface SalesRow {
-  readonly day: string;
-  readonly currency: string;
-  readonly orders_confirmed: number;
-  readonly revenue_cents: string;
-  readonly refunds_cents: string;
 }
 
 /** One UTC day in one currency: money is never added across currencies. */

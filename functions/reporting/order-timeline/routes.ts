@@ -3,7 +3,8 @@ import type { Sql } from '@atlas/db';
 import { NotFoundError } from '@atlas/errors';
 import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
-import { timelineParamsSchema, toTimelineItem, type TimelineRow } from './timeline.ts';
+import { orderTimeline } from '@atlas/reporting-domain';
+import { timelineParamsSchema, toTimelineItem } from './timeline.ts';
 
 /**
  * `GET /v1/reports/orders/:orderId/timeline`: every event of the order's saga, oldest first, or
@@ -15,10 +16,7 @@ export function orderTimelineRoutes(dependencies: HttpRouteDependencies, sql: Sq
     {
       schemas: { params: timelineParamsSchema },
       handler: async ({ params }) => {
-        const rows = await sql<TimelineRow[]>`
-          select event_id, event_type, occurred_at, correlation_id, causation_id, producer
-          from report_events where order_id = ${params.orderId}
-          order by occurred_at, seq`;
+        const rows = await orderTimeline(sql, params.orderId);
         if (rows.length === 0) throw new NotFoundError(`No event of order ${params.orderId}.`);
         return json(200, { orderId: params.orderId, items: rows.map(toTimelineItem) });
       },

@@ -1,18 +1,9 @@
 import { z } from 'zod';
+import type { TimelineStepRow } from '@atlas/reporting-domain';
 
 export const timelineParamsSchema = z.strictObject({
   orderId: z.string().min(1).max(200),
 });
-
-/** A `report_events` row, the columns the timeline shows. */
-export interface TimelineRow {
-  readonly event_id: string;
-  readonly event_type: string;
-  readonly occurred_at: Date;
-  readonly correlation_id: string;
-  readonly causation_id: string;
-  readonly producer: string;
-}
 
 /** One step of an order's saga as the timeline shows it (contract §3). */
 export interface TimelineItem {
@@ -24,7 +15,7 @@ export interface TimelineItem {
   readonly producer: string;
 }
 
-export function toTimelineItem(row: TimelineRow): TimelineItem {
+export function toTimelineItem(row: TimelineStepRow): TimelineItem {
   return {
     eventId: row.event_id,
     eventType: row.event_type,

@@ -1,3 +1,5 @@
+import type { EventType } from '@atlas/events';
+import { EVENT_CATALOG, EVENT_TYPES } from '@atlas/events/catalog';
 import type { OrderRow, Snapshot } from './snapshot.ts';
 
 /** One broken promise of contract §4, said so that a reader knows where to look. */
@@ -21,22 +23,21 @@ export const SETTLED_STATUSES: readonly string[] = [
   'AWAITING_APPROVAL',
 ];
 
-/** Events a saga has at most once per order: a second one is an effect applied twice. */
-const ONCE_PER_ORDER = [
-  'OrderPlaced',
-  'InventoryReserved',
-  'InventoryBackordered',
-  'InventoryReleased',
-  'InvoiceCreated',
-  'PaymentSucceeded',
-  'PaymentFailed',
-  'PaymentRefunded',
-  'ApprovalRequested',
-  'ApprovalGranted',
-  'ApprovalRejected',
-  'OrderConfirmed',
-  'OrderCancelled',
+/** The saga events this rule does not count: they may stand in an order's timeline more than once. */
+const MAY_REPEAT: readonly EventType[] = [
+  'InventoryReleaseRequested',
+  'InvoiceVoidRequested',
+  'PaymentRefundRequested',
+  'InvoiceVoided',
 ];
+
+/**
+ * Events a saga has at most once per order: a second one is an effect applied twice. Every saga
+ * event (aggregate Order in the event catalog) but those that may repeat, so a new one is counted.
+ */
+export const ONCE_PER_ORDER: readonly EventType[] = EVENT_TYPES.filter(
+  (type) => EVENT_CATALOG[type].aggregateType === 'Order' && !MAY_REPEAT.includes(type),
+);
 
 function byOrder<T extends { orderId: string }>(rows: readonly T[]): Map<string, T[]> {
   const grouped = new Map<string, T[]>();

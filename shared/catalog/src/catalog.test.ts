@@ -20,7 +20,7 @@ const reserve = {
   name: 'reserve-stock',
   service: 'inventory',
   description: 'Reserves stock for a placed order',
-  trigger: { kind: 'kafka', topics: ['atlas.order.events.v1'], eventTypes: ['OrderPlaced'] },
+  trigger: { kind: 'kafka', eventTypes: ['OrderPlaced', 'StockReceived', 'OrderCancelled'] },
   port: 8121,
   entry: './main.ts',
 };
@@ -48,7 +48,7 @@ function placeWithAudit(
 }
 
 describe('the function catalog', () => {
-  it('reads every function.json, sorted by port, and lists the Kafka sources', () => {
+  it('reads every function.json, sorted by port, and lists the Kafka sources with the topics of their event types', () => {
     const root = mkdtempSync(join(tmpdir(), 'atlas-catalog-'));
     functionFolder(root, 'inventory', 'reserve-stock', reserve);
     functionFolder(root, 'order', 'place-order', place);
@@ -57,7 +57,7 @@ describe('the function catalog', () => {
 
     expect(catalog.map((entry) => entry.name)).toEqual(['place-order', 'reserve-stock']);
     expect(kafkaSources(catalog).map((entry) => entry.trigger.topics)).toEqual([
-      ['atlas.order.events.v1'],
+      ['atlas.order.events.v1', 'atlas.inventory.events.v1'],
     ]);
   });
 
@@ -69,9 +69,14 @@ describe('the function catalog', () => {
       /permission/,
     ],
     [
-      'a topic outside the naming rule',
-      { ...reserve, trigger: { ...reserve.trigger, topics: ['orders'] } },
-      /topic/,
+      'an event type the event catalog lacks',
+      { ...reserve, trigger: { ...reserve.trigger, eventTypes: ['OrderPlaced', 'OrderShipped'] } },
+      /eventTypes\.1: not an event type of the event catalog/,
+    ],
+    [
+      'declared topics (they are derived from the event types)',
+      { ...reserve, trigger: { ...reserve.trigger, topics: ['atlas.order.events.v1'] } },
+      /topics/,
     ],
     [
       'a command that does not say what its audit record is about',

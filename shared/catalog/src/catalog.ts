@@ -1,11 +1,21 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '@atlas/config';
-import { functionDefinitionSchema, type FunctionDefinition } from './definition.ts';
+import { topicsOf, type EventTopic } from '@atlas/events/catalog';
+import { functionDefinitionSchema, type FunctionDefinition, type Trigger } from './definition.ts';
 
 export const FUNCTIONS_ROOT = join(repoRoot(), 'functions');
 
-export interface CatalogEntry extends FunctionDefinition {
+/** A Kafka trigger as the catalog gives it: the declared event types and the topics they are on. */
+export type KafkaTrigger = Extract<Trigger, { kind: 'kafka' }> & {
+  readonly topics: readonly EventTopic[];
+};
+
+/** A declared trigger, a Kafka one with its topics derived. */
+export type CatalogTrigger = Exclude<Trigger, { kind: 'kafka' }> | KafkaTrigger;
+
+export interface CatalogEntry extends Omit<FunctionDefinition, 'trigger'> {
+  readonly trigger: CatalogTrigger;
   /** `<service>-<name>`: unique across Atlas, the process, image and Kubernetes name. */
   readonly qualifiedName: string;
   /** Absolute folder of the function. */
@@ -39,8 +49,11 @@ function readDefinition(directory: string): CatalogEntry {
   const sourcesPresent = readdirSync(directory).some((name) => name !== 'function.json');
   if (sourcesPresent && !existsSync(entryPath))
     throw new CatalogError(`${file}: entry ${parsed.data.entry} does not exist`);
+  const { trigger } = parsed.data;
   return {
     ...parsed.data,
+    trigger:
+      trigger.kind === 'kafka' ? { ...trigger, topics: topicsOf(trigger.eventTypes) } : trigger,
     qualifiedName: `${parsed.data.service}-${parsed.data.name}`,
     directory,
     entryPath,
@@ -85,9 +98,8 @@ export function loadCatalog(root: string = FUNCTIONS_ROOT): CatalogEntry[] {
 /** The KafkaSources the delivery process must run: one per function with a Kafka trigger. */
 export function kafkaSources(
   catalog: readonly CatalogEntry[],
-): (CatalogEntry & { trigger: { kind: 'kafka' } })[] {
+): (CatalogEntry & { trigger: KafkaTrigger })[] {
   return catalog.filter(
-    (entry): entry is CatalogEntry & { trigger: { kind: 'kafka' } } =>
-      entry.trigger.kind === 'kafka',
+    (entry): entry is CatalogEntry & { trigger: KafkaTrigger } => entry.trigger.kind === 'kafka',
   );
 }

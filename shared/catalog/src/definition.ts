@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EVENT_TYPES } from '@atlas/events/catalog';
 
 const name = z
   .string()
@@ -48,12 +49,17 @@ const httpRoute = z
 
 const trigger = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('http'), routes: z.array(httpRoute).min(1) }),
-  /** Delivered as CloudEvents over HTTP, as a Knative KafkaSource does. */
-  // A KafkaSource may read several topics; the saga's consumers need the events of several domains.
+  /**
+   * Delivered as CloudEvents over HTTP, as a Knative KafkaSource does. Only the event types are
+   * declared: the topics are theirs (`topicOf`), derived when the catalog is loaded.
+   */
   z.strictObject({
     kind: z.literal('kafka'),
-    topics: z.array(z.string().regex(/^atlas\.[a-z]+\.events\.v\d+$/)).min(1),
-    eventTypes: z.array(z.string().regex(/^[A-Z][A-Za-z]+$/)).min(1),
+    eventTypes: z
+      .array(
+        z.enum(EVENT_TYPES, { error: 'not an event type of the event catalog (@atlas/events)' }),
+      )
+      .min(1),
   }),
   /** Always running, not triggered (the outbox relays). */
   z.strictObject({ kind: z.literal('worker') }),

@@ -1,5 +1,5 @@
 export { CatalogError, FUNCTIONS_ROOT, kafkaSources, loadCatalog } from './catalog.ts';
-export type { CatalogEntry } from './catalog.ts';
+export type { CatalogEntry, CatalogTrigger, KafkaTrigger } from './catalog.ts';
 export { functionDefinitionSchema } from './definition.ts';
 export { functionUrl, functionUrlVariable } from './urls.ts';
 export type { FunctionDefinition, ServiceOfFunction, Trigger } from './definition.ts';

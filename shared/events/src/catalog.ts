@@ -91,3 +91,15 @@ export function isEventType(value: unknown): value is EventType {
 export function topicOf(eventType: EventType): EventTopic {
   return EVENT_TOPICS[EVENT_CATALOG[eventType].domain];
 }
+
+/**
+ * The topics that carry `eventTypes`, each once, in the order the event types first name them:
+ * what a KafkaSource of a function consuming them reads (function.json declares event types only).
+ *
+ * @example
+ * topicsOf(['OrderPlaced', 'InventoryReserved', 'OrderCancelled']);
+ * // ['atlas.order.events.v1', 'atlas.inventory.events.v1']
+ */
+export function topicsOf(eventTypes: readonly EventType[]): EventTopic[] {
+  return [...new Set(eventTypes.map(topicOf))];
+}

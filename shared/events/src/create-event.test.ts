@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { ValidationError } from '@atlas/errors';
-import { EVENT_TYPES, topicOf } from './catalog.ts';
+import { EVENT_TYPES, topicOf, topicsOf } from './catalog.ts';
 import { createEvent } from './create-event.ts';
 import type { EventPayloads } from './payloads.ts';
 import { avroTypeOf } from './schemas.ts';
@@ -49,6 +49,10 @@ describe('createEvent', () => {
     expect(received).toMatchObject({ aggregateType: 'InventoryItem', aggregateId: 'SKU-TEAPOT' });
     expect(invoiced.aggregateId).toBe(PAYLOAD_FIXTURES.InvoiceCreated.orderId);
     expect(topicOf('InvoiceCreated')).toBe('atlas.billing.events.v1');
+    expect(topicsOf(['OrderPlaced', 'InventoryReserved', 'OrderCancelled'])).toEqual([
+      'atlas.order.events.v1',
+      'atlas.inventory.events.v1',
+    ]);
   });
 
   it('returns a deeply frozen event and leaves the caller payload unfrozen', () => {

@@ -5,6 +5,7 @@ export {
   EVENT_TYPES,
   isEventType,
   topicOf,
+  topicsOf,
 } from './catalog.ts';
 export type { Domain, EventTopic } from './catalog.ts';
 export type { AnyAtlasEvent, AtlasEvent, EventEnvelope } from './envelope.ts';

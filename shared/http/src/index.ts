@@ -41,4 +41,4 @@ export type {
   StatelessHttpFunctionOptions,
 } from './run-http-function.ts';
 export { offsetOf, pageQueryShape } from './paging.ts';
-export type { Page } from './paging.ts';
+export type { Page, PageRequest } from './paging.ts';

@@ -37,7 +37,13 @@ export interface Page<T> {
   readonly total: number;
 }
 
+/** Which page of a list is asked for, as {@link pageQueryShape} parses it. */
+export interface PageRequest {
+  readonly page: number;
+  readonly pageSize: number;
+}
+
 /** The rows to skip before a page. */
-export function offsetOf(page: { readonly page: number; readonly pageSize: number }): number {
+export function offsetOf(page: PageRequest): number {
   return (page.page - 1) * page.pageSize;
 }

@@ -6,6 +6,7 @@ export { INVOICE_STATUSES, callbackEffect, compensationFor, statusAfter } from '
 export type { CallbackEffect, CallbackType, Compensation, InvoiceStatus } from './invoice.ts';
 export {
   compensate,
+  findInvoice,
   lockInvoice,
   postEntries,
   refundPayment,
@@ -13,6 +14,8 @@ export {
   toInvoice,
 } from './invoice-store.ts';
 export type { Emit, Invoice, InvoiceRow } from './invoice-store.ts';
+export { listLedgerLines } from './ledger-store.ts';
+export type { LedgerFilter } from './ledger-store.ts';
 export { LEDGER_ACCOUNTS, entriesFor, postingsFor, toLedgerLine } from './ledger.ts';
 export type { EntryKind, LedgerAccount, LedgerLine, LedgerLineRow, Posting } from './ledger.ts';
 export {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { stage, type TransactionSql } from '@atlas/db';
+import { z } from 'zod';
+import { stage, type Sql, type TransactionSql } from '@atlas/db';
 import { InternalError } from '@atlas/errors';
 import type { EventPayloads, EventType } from '@atlas/events';
 import { formatCents } from '@atlas/money';
@@ -35,6 +36,17 @@ export function toInvoice(row: InvoiceRow): Invoice {
     amount: formatCents(BigInt(row.amount_cents)),
     currency: row.currency,
   };
+}
+
+const invoiceIdSchema = z.uuid();
+
+/** The invoice, or undefined when there is none (an id that cannot be one names none either). */
+export async function findInvoice(sql: Sql, invoiceId: string): Promise<InvoiceRow | undefined> {
+  if (!invoiceIdSchema.safeParse(invoiceId).success) return undefined;
+  const [row] = await sql<InvoiceRow[]>`
+    select invoice_id, order_id, status, amount_cents, currency
+    from invoices where invoice_id = ${invoiceId}`;
+  return row;
 }
 
 /** The invoice, locked until the transaction ends: every change of an invoice goes through here. */

@@ -8,6 +8,7 @@ export type {
   ShortLine,
 } from './reservation-policy.ts';
 export { lockItems, lockItemsForStockChange } from './item-locks.ts';
+export { findItem, setOnHand, upsertItem } from './item-store.ts';
 export type { LockedItems } from './item-locks.ts';
 export { fillBackorders, stageFilledBackorders } from './backorders.ts';
 export { releaseOrder, reserveOrBackorder } from './reservations.ts';

@@ -23,20 +23,11 @@ export const CANCELLATION_REASONS = [
   'CUSTOMER_CANCELLED',
 ] as const satisfies readonly CancellationReason[];
 
-const RANK: Readonly<Record<ForwardStatus, number>> = {
-  PENDING: 0,
-  BACKORDERED: 1,
-  INVENTORY_RESERVED: 2,
-  INVOICED: 3,
-  PAID: 4,
-  AWAITING_APPROVAL: 5,
-  CONFIRMED: 6,
-};
-
 /**
- * The later of two forward statuses. Topics are not ordered with respect to each other, so an
- * event may imply a status the order has already passed; the status never moves back.
+ * The later of two forward statuses, by their place in {@link ORDER_STATUSES}. Topics are not
+ * ordered with respect to each other, so an event may imply a status the order has already
+ * passed; the status never moves back.
  */
 export function laterStatus(current: ForwardStatus, implied: ForwardStatus): ForwardStatus {
-  return RANK[implied] > RANK[current] ? implied : current;
+  return ORDER_STATUSES.indexOf(implied) > ORDER_STATUSES.indexOf(current) ? implied : current;
 }

@@ -1,9 +1,11 @@
-export { ORDER_STATUSES, STATUS_RANK, advanceStatus } from './order-status.ts';
+export { ORDER_STATUSES, advanceStatus } from './order-status.ts';
 export type { OrderStatus, RankedStatus } from './order-status.ts';
 export { emptyOrderView, orderIdOf, projectOrder } from './order-projection.ts';
 export type { OrderView } from './order-projection.ts';
 export { applyToOrders, projectEvent, recordInTimeline, reportablePayload } from './order-store.ts';
 export type { OrderRow } from './order-store.ts';
+export { dailySales, listReportedOrders, orderTimeline } from './report-store.ts';
+export type { OrderReportFilter, SalesRow, TimelineStepRow } from './report-store.ts';
 export { PROJECTION_NAMES, isProjectionName, rebuildProjection } from './projections.ts';
 export type { EventReplay, ProjectionName } from './projections.ts';
 export { SAGA_EVENT_TYPES } from './saga-events.ts';

@@ -40,7 +40,7 @@ export function replayTarget(
   const candidates = kafkaSources(catalog).filter(
     (entry) =>
       entry.name === consumer &&
-      (sourceTopic === null || entry.trigger.topics.includes(sourceTopic)),
+      (sourceTopic === null || entry.trigger.topics.some((topic) => topic === sourceTopic)),
   );
   const [only] = candidates;
   if (candidates.length === 1 && only) return functionUrl(only.qualifiedName, only.port, env);

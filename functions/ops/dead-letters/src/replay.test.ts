@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { CatalogEntry, ServiceOfFunction } from '@atlas/catalog';
+import { topicsOf, type EventType } from '@atlas/events';
 import type { DeadLetterRecord } from '@atlas/messaging/dead-letters';
 import { replayRequestOf, replayTarget } from './replay.ts';
 
@@ -21,14 +22,14 @@ function record(headers: Record<string, string>): DeadLetterRecord {
 function consumer(
   service: ServiceOfFunction,
   name: string,
-  topics: string[],
+  eventTypes: EventType[],
   port: number,
 ): CatalogEntry {
   return {
     name,
     service,
     description: 'a consumer of saga events',
-    trigger: { kind: 'kafka', topics, eventTypes: ['OrderPlaced'] },
+    trigger: { kind: 'kafka', eventTypes, topics: topicsOf(eventTypes) },
     port,
     entry: './main.ts',
     qualifiedName: `${service}-${name}`,
@@ -38,9 +39,9 @@ function consumer(
 }
 
 const catalog = [
-  consumer('inventory', 'reservations', ['atlas.order.events.v1'], 8123),
-  consumer('billing', 'handler', ['atlas.billing.events.v1'], 8134),
-  consumer('workflow', 'handler', ['atlas.order.events.v1', 'atlas.billing.events.v1'], 8144),
+  consumer('inventory', 'reservations', ['OrderPlaced'], 8123),
+  consumer('billing', 'handler', ['InvoiceCreated'], 8134),
+  consumer('workflow', 'handler', ['OrderCancelled', 'PaymentSucceeded'], 8144),
 ];
 const failedOn = (consumerName: string, topic: string) =>
   record({
