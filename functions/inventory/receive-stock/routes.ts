@@ -1,5 +1,5 @@
 import definition from './function.json' with { type: 'json' };
-import { transaction, type Sql } from '@atlas/db';
+import type { Sql } from '@atlas/db';
 import { NotFoundError } from '@atlas/errors';
 import { createEvent } from '@atlas/events';
 import { declaredRoute, json, type Route } from '@atlas/http';
@@ -26,9 +26,9 @@ export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql
     definition,
     {
       schemas: { params: skuParamsSchema, body: receiptBodySchema },
-      outcomesStaged: true,
-      handler: async ({ params, body, correlationId, stageOutcome }) =>
-        transaction(sql, async (tx) => {
+      transactional: {
+        sql,
+        handler: async (tx, { params, body, correlationId }) => {
           const items = await lockItemsForStockChange(tx, [params.sku]);
           const current = items.get(params.sku);
           if (!current) throw new NotFoundError(`No inventory item ${params.sku}.`);
@@ -45,10 +45,9 @@ export function receiveStockRoutes(dependencies: HttpRouteDependencies, sql: Sql
           const after = await findItem(tx, params.sku);
           if (!after) throw new Error('the received item is missing');
           const { sku, onHand, reserved, available } = toItem(after);
-          const response = json(202, { sku, onHand, reserved, available });
-          await stageOutcome(tx, response);
-          return response;
-        }),
+          return json(202, { sku, onHand, reserved, available });
+        },
+      },
     },
     dependencies,
   );

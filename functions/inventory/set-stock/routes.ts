@@ -1,5 +1,5 @@
 import definition from './function.json' with { type: 'json' };
-import { transaction, type Sql } from '@atlas/db';
+import type { Sql } from '@atlas/db';
 import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import {
@@ -22,9 +22,9 @@ export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): R
     definition,
     {
       schemas: { params: skuParamsSchema, body: setStockBodySchema },
-      outcomesStaged: true,
-      handler: async ({ params, body, correlationId, stageOutcome }) =>
-        transaction(sql, async (tx) => {
+      transactional: {
+        sql,
+        handler: async (tx, { params, body, correlationId }) => {
           // The locks keep a concurrent reservation from slipping between the check and the write.
           const items = await lockItemsForStockChange(tx, [params.sku]);
           assertCanSetStock(items.get(params.sku), body);
@@ -33,10 +33,9 @@ export function setStockRoutes(dependencies: HttpRouteDependencies, sql: Sql): R
           await stageFilledBackorders(tx, filled, { correlationId, causationId: correlationId });
           const saved = await findItem(tx, params.sku);
           if (!saved) throw new Error('the upserted item is missing');
-          const response = json(200, toItem(saved));
-          await stageOutcome(tx, response);
-          return response;
-        }),
+          return json(200, toItem(saved));
+        },
+      },
     },
     dependencies,
   );

@@ -1,5 +1,5 @@
 import definition from './function.json' with { type: 'json' };
-import { transaction, type Sql } from '@atlas/db';
+import type { Sql } from '@atlas/db';
 import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
 import { toOrderView } from '@atlas/order-domain';
@@ -15,16 +15,13 @@ export function cancelOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql)
     {
       // No body schema: validate() would then require a body, and this command may come without.
       schemas: {},
-      outcomesStaged: true,
-      handler: async (event) => {
-        assertNoCancelFields(event.body);
-        const orderId = event.params['orderId'] ?? '';
-        return transaction(sql, async (tx) => {
-          const row = await cancelOrder(tx, orderId, event.correlationId);
-          const response = json(202, toOrderView(row));
-          await event.stageOutcome(tx, response);
-          return response;
-        });
+      transactional: {
+        sql,
+        handler: async (tx, event) => {
+          assertNoCancelFields(event.body);
+          const row = await cancelOrder(tx, event.params['orderId'] ?? '', event.correlationId);
+          return json(202, toOrderView(row));
+        },
       },
     },
     dependencies,

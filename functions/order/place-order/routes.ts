@@ -1,6 +1,6 @@
 import definition from './function.json' with { type: 'json' };
 import { randomUUID } from 'node:crypto';
-import { transaction, type Sql } from '@atlas/db';
+import type { Sql } from '@atlas/db';
 import { createEvent } from '@atlas/events';
 import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
@@ -17,18 +17,13 @@ export function placeOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql):
     definition,
     {
       schemas: { body: placeOrderBodySchema },
-      outcomesStaged: true,
-      handler: async ({ body, correlationId, stageOutcome }) => {
-        const orderId = randomUUID();
-        const { customerId, currency, lines, paymentMethod } = body;
-        const totalCents = orderTotalCents(lines);
-        const total = formatCents(totalCents);
-        const response = json(
-          202,
-          { orderId, status: 'PENDING', total, currency },
-          { location: `/v1/orders/${orderId}` },
-        );
-        await transaction(sql, async (tx) => {
+      transactional: {
+        sql,
+        handler: async (tx, { body, correlationId }) => {
+          const orderId = randomUUID();
+          const { customerId, currency, lines, paymentMethod } = body;
+          const totalCents = orderTotalCents(lines);
+          const total = formatCents(totalCents);
           await insertOrder(tx, { id: orderId, customerId, currency, lines, totalCents });
           // The request is the root cause: its correlation id is also the causation id.
           await appendEvent(
@@ -39,9 +34,12 @@ export function placeOrderRoutes(dependencies: HttpRouteDependencies, sql: Sql):
               { producer: 'order', correlationId, causationId: correlationId },
             ),
           );
-          await stageOutcome(tx, response);
-        });
-        return response;
+          return json(
+            202,
+            { orderId, status: 'PENDING', total, currency },
+            { location: `/v1/orders/${orderId}` },
+          );
+        },
       },
     },
     dependencies,

@@ -1,5 +1,5 @@
 import definition from './function.json' with { type: 'json' };
-import { transaction, type Sql } from '@atlas/db';
+import type { Sql } from '@atlas/db';
 import { createEvent } from '@atlas/events';
 import { declaredRoute, json, type Route } from '@atlas/http';
 import type { HttpRouteDependencies } from '@atlas/http';
@@ -21,10 +21,10 @@ export function rejectRoutes(dependencies: HttpRouteDependencies, sql: Sql): Rou
     definition,
     {
       schemas: { params: approvalParamsSchema, body: rejectBodySchema },
-      outcomesStaged: true,
-      handler: async ({ params, body, principal, correlationId, stageOutcome }) => {
-        const by = deciderOf(principal);
-        return transaction(sql, async (tx) => {
+      transactional: {
+        sql,
+        handler: async (tx, { params, body, principal, correlationId }) => {
+          const by = deciderOf(principal);
           const row = await decideApprovalById(tx, params.approvalId, {
             kind: 'REJECT',
             by,
@@ -44,10 +44,8 @@ export function rejectRoutes(dependencies: HttpRouteDependencies, sql: Sql): Rou
               { producer: 'workflow', correlationId, causationId: correlationId },
             ),
           );
-          const response = json(202, toApprovalView(row));
-          await stageOutcome(tx, response);
-          return response;
-        });
+          return json(202, toApprovalView(row));
+        },
       },
     },
     dependencies,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Sql } from '@atlas/db';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -98,5 +99,18 @@ describe('a route declared in function.json', () => {
       declaredRoute({ name: 'place-widget', ...declaration }, spec, dependencies);
     expect(build).toThrow(DeclarationError);
     expect(build).toThrow(message);
+  });
+
+  it('refuses at start a query that asks the runtime for a command transaction', () => {
+    const transactional = {
+      schemas: {},
+      // Never called: the declaration is refused before anything is served.
+      transactional: { sql: {} as Sql, handler: () => Promise.resolve(json(200, {})) },
+    };
+
+    const build = (): unknown =>
+      declaredRoute(declared({ method: 'GET' }), transactional, dependencies);
+
+    expect(build).toThrow(/only a command/);
   });
 });

@@ -1,4 +1,5 @@
 import { PERMISSIONS, type Permission } from '@atlas/auth';
+import { transaction, type Sql, type TransactionSql } from '@atlas/db';
 import {
   httpFunction,
   type HttpMethod,
@@ -29,16 +30,44 @@ export interface HttpDeclaration {
   readonly trigger: { readonly kind: string; readonly routes?: readonly DeclaredHttpRoute[] };
 }
 
-export interface DeclaredRouteSpec<S extends RequestSchemas> {
+interface DeclaredRouteBase<S extends RequestSchemas> {
   readonly schemas: S;
-  /**
-   * The command stages its answer with its effect (ADR-0033), so its key is arbitrated by the
-   * database while Redis is down (ADR-0038).
-   */
-  readonly outcomesStaged?: boolean;
   /** How a `signature` route authenticates its caller; refused for any other permission. */
   readonly authenticate?: HttpMiddleware;
+}
+
+/** A query, or a command whose handler keeps its own transactions. */
+export interface HandledRouteSpec<S extends RequestSchemas> extends DeclaredRouteBase<S> {
   readonly handler: (event: ValidatedEvent<S>) => Promise<HttpResult>;
+}
+
+/**
+ * A command that commits an effect: the runtime runs `handler` in one transaction on `sql` and
+ * stages the command's outcome — its audit record (ADR-0032) and the answer its Idempotency-Key
+ * replays (ADR-0033) — in that transaction, so its key is arbitrated by the database while Redis
+ * is down (ADR-0038).
+ */
+export interface TransactionalRouteSpec<S extends RequestSchemas> extends DeclaredRouteBase<S> {
+  readonly transactional: {
+    readonly sql: Sql;
+    readonly handler: (tx: TransactionSql, event: ValidatedEvent<S>) => Promise<HttpResult>;
+  };
+}
+
+export type DeclaredRouteSpec<S extends RequestSchemas> =
+  HandledRouteSpec<S> | TransactionalRouteSpec<S>;
+
+function handlerOf<S extends RequestSchemas>(
+  spec: DeclaredRouteSpec<S>,
+): (event: ValidatedEvent<S>) => Promise<HttpResult> {
+  if ('handler' in spec) return spec.handler;
+  const { sql, handler } = spec.transactional;
+  return (event) =>
+    transaction(sql, async (tx) => {
+      const response = await handler(tx, event);
+      await event.stageOutcome(tx, response);
+      return response;
+    });
 }
 
 export class DeclarationError extends Error {
@@ -51,7 +80,8 @@ const METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']
  * The function's route as its `function.json` declares it (issue 14): method and path from the
  * declaration, the caller's token checked for the declared permission (none for `public`; the
  * spec's own check for `signature`), and every command (any method but GET) idempotent under
- * `<METHOD> <path>` — so nothing a declaration says is written again in code.
+ * `<METHOD> <path>` — so nothing a declaration says is written again in code. A `transactional`
+ * command's transaction, and its outcome staged in it, are the runtime's too.
  *
  * @throws DeclarationError at start when the declaration is not one route this can serve.
  */
@@ -83,6 +113,10 @@ export function declaredRoute<S extends RequestSchemas>(
   }
   // A signed callback carries the provider's own idempotency key (its callback id), not ours.
   const command = method !== 'GET' && permission !== 'signature';
+  if ('transactional' in spec && !command)
+    throw new DeclarationError(
+      `${declaration.name}: only a command with an Idempotency-Key stages its outcome in a transaction`,
+    );
   const handle = httpFunction(
     {
       name: declaration.name,
@@ -96,11 +130,11 @@ export function declaredRoute<S extends RequestSchemas>(
             idempotency: idempotency(
               dependencies.idempotencyStore,
               `${method} ${route.path}`,
-              spec.outcomesStaged ? { outcomesStaged: true } : {},
+              'transactional' in spec ? { outcomesStaged: true } : {},
             ),
           }
         : {}),
-      handler: spec.handler,
+      handler: handlerOf(spec),
     },
     dependencies,
   );
