@@ -1,5 +1,7 @@
 export { paymentCallbackSchema } from './callback.ts';
 export type { PaymentCallback } from './callback.ts';
+export { chargeOf, eraseCardToken, findChargeableInvoice, insertCharge } from './charge-store.ts';
+export type { ChargeableInvoice, ChargeRow } from './charge-store.ts';
 export { SLOW_CARD_DELAY_MS, decideCharge } from './card-decision.ts';
 export type { ChargeDecision } from './card-decision.ts';
 export { INVOICE_STATUSES, callbackEffect, compensationFor, statusAfter } from './invoice.ts';
