@@ -8,6 +8,7 @@ export { INVOICE_STATUSES, callbackEffect, compensationFor, statusAfter } from '
 export type { CallbackEffect, CallbackType, Compensation, InvoiceStatus } from './invoice.ts';
 export {
   compensate,
+  createOpenInvoice,
   findInvoice,
   lockInvoice,
   postEntries,
@@ -18,6 +19,8 @@ export {
 export type { Emit, Invoice, InvoiceRow } from './invoice-store.ts';
 export { listLedgerLines } from './ledger-store.ts';
 export type { LedgerFilter } from './ledger-store.ts';
+export { lockJoinedOrder, recordInventoryReserved, recordOrderPlaced } from './order-join-store.ts';
+export type { JoinedOrderRow, PlacedOrder } from './order-join-store.ts';
 export { LEDGER_ACCOUNTS, entriesFor, postingsFor, toLedgerLine } from './ledger.ts';
 export type { EntryKind, LedgerAccount, LedgerLine, LedgerLineRow, Posting } from './ledger.ts';
 export {
