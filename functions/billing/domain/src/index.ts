@@ -24,6 +24,13 @@ export type { JoinedOrderRow, PlacedOrder } from './order-join-store.ts';
 export { LEDGER_ACCOUNTS, entriesFor, postingsFor, toLedgerLine } from './ledger.ts';
 export type { EntryKind, LedgerAccount, LedgerLine, LedgerLineRow, Posting } from './ledger.ts';
 export {
+  insertPayment,
+  recordAppliedCallback,
+  sendAppliedCallbackRead,
+  sendInvoicePaymentsRead,
+} from './payment-store.ts';
+export type { AppliedCallbackRow } from './payment-store.ts';
+export {
   SIGNATURE_HEADER,
   SIGNATURE_TOLERANCE_SECONDS,
   signatureHeader,
