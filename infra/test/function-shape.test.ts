@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { FUNCTIONS_ROOT, loadCatalog, type CatalogEntry } from '@atlas/catalog';
+import { FUNCTIONS_ROOT, catalogEntry, loadCatalog, type CatalogEntry } from '@atlas/catalog';
 import { REPO_ROOT } from '../local/lib/paths.ts';
 import { workspaceFolders } from './package-imports.ts';
 
@@ -117,10 +117,9 @@ describe("each function's files", () => {
 });
 
 describe('the checks themselves', () => {
-  const entry = loadCatalog().find((each) => each.qualifiedName === 'order-get-order');
+  const entry = catalogEntry('order-get-order');
 
   it('find a main.ts of another service, without its function.json or of another trigger', () => {
-    if (!entry) throw new Error('order-get-order is missing from the catalog');
     const main = readFileSync(entry.entryPath, 'utf8');
     expect(mainDisagreements(entry, main)).toEqual([]);
     expect(
@@ -135,10 +134,7 @@ describe('the checks themselves', () => {
   });
 
   it("read a function's sources in its folder and below, without its tests", () => {
-    const cardProvider = loadCatalog().find(
-      (each) => each.qualifiedName === 'billing-card-provider',
-    );
-    if (!cardProvider) throw new Error('billing-card-provider is missing from the catalog');
+    const cardProvider = catalogEntry('billing-card-provider');
     const sources = sourcesOf(cardProvider.directory).map((file) =>
       relative(cardProvider.directory, file),
     );
