@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { FUNCTIONS_ROOT, loadCatalog, type CatalogEntry } from '@atlas/catalog';
+import { FUNCTIONS_ROOT, catalogEntry, loadCatalog, type CatalogEntry } from '@atlas/catalog';
 import { REPO_ROOT } from '../local/lib/paths.ts';
 import { workspaceFolders } from './package-imports.ts';
 
@@ -40,10 +40,19 @@ function mainDisagreements(entry: CatalogEntry, text: string): string[] {
 
 const readJson = (file: string): unknown => JSON.parse(readFileSync(file, 'utf8'));
 
+/** The function's own sources: every .ts file in its folder and below, but tests and dependencies. */
+function sourcesOf(directory: string): string[] {
+  return readdirSync(directory, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
+    .filter((name) => !name.split(/[\\/]/).includes('node_modules'))
+    .map((name) => join(directory, name));
+}
+
 // A function's files say what its function.json says (issue 14): main.ts starts it from the
 // function.json beside it, as the runner of its trigger; package.json and tsconfig.json have the
 // one shape (what package.json depends on: package-imports.test.ts). One shape for every service's
-// internals: routes.ts is a thin handler over its service's domain package, which holds the SQL.
+// internals: routes.ts and every other source of a function (a consumer's handler, its helpers)
+// are thin over their service's domain package, which holds the SQL.
 describe("each function's files", () => {
   const catalog = loadCatalog();
 
@@ -98,20 +107,19 @@ describe("each function's files", () => {
     expect(other).toEqual([]);
   });
 
-  it('keep SQL out of routes.ts (it lives in the domain package)', () => {
+  it('keep SQL out of every source of a function (it lives in the domain package)', () => {
     const withSql = catalog
-      .map((entry) => join(entry.directory, 'routes.ts'))
-      .filter((file) => existsSync(file) && SQL_QUERY.test(readFileSync(file, 'utf8')))
+      .flatMap((entry) => sourcesOf(entry.directory))
+      .filter((file) => SQL_QUERY.test(readFileSync(file, 'utf8')))
       .map((file) => relative(REPO_ROOT, file));
     expect(withSql).toEqual([]);
   });
 });
 
 describe('the checks themselves', () => {
-  const entry = loadCatalog().find((each) => each.qualifiedName === 'order-get-order');
+  const entry = catalogEntry('order-get-order');
 
   it('find a main.ts of another service, without its function.json or of another trigger', () => {
-    if (!entry) throw new Error('order-get-order is missing from the catalog');
     const main = readFileSync(entry.entryPath, 'utf8');
     expect(mainDisagreements(entry, main)).toEqual([]);
     expect(
@@ -123,6 +131,15 @@ describe('the checks themselves', () => {
     expect(mainDisagreements({ ...entry, trigger: { kind: 'worker' } }, main)).toEqual([
       'does not start a worker function from its definition',
     ]);
+  });
+
+  it("read a function's sources in its folder and below, without its tests", () => {
+    const cardProvider = catalogEntry('billing-card-provider');
+    const sources = sourcesOf(cardProvider.directory).map((file) =>
+      relative(cardProvider.directory, file),
+    );
+    expect(sources).toEqual(expect.arrayContaining(['main.ts', 'card-provider.ts', 'charges.ts']));
+    expect(sources.filter((file) => file.endsWith('.test.ts'))).toEqual([]);
   });
 
   it('find SQL with or without a row type, and not a plain template', () => {

@@ -1,9 +1,14 @@
 import type { Sql } from '@atlas/db';
-import { SIGNATURE_HEADER, signatureHeader, type PaymentCallback } from '@atlas/billing-domain';
+import {
+  chargeOf,
+  SIGNATURE_HEADER,
+  signatureHeader,
+  type PaymentCallback,
+} from '@atlas/billing-domain';
 import { DependencyUnavailableError } from '@atlas/errors';
 import { activeTraceparent } from '@atlas/observability';
 import type { EventFunctionSpec } from '@atlas/messaging';
-import { callbackOf, chargeInvoice, chargeOf } from './charges.ts';
+import { callbackOf, chargeInvoice } from './charges.ts';
 
 export interface CardProviderOptions {
   /** The HMAC secret shared with the payment webhook. */

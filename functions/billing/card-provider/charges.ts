@@ -1,29 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sql, TransactionSql } from '@atlas/db';
-import { decideCharge, type InvoiceStatus, type PaymentCallback } from '@atlas/billing-domain';
+import {
+  chargeOf,
+  decideCharge,
+  eraseCardToken,
+  findChargeableInvoice,
+  insertCharge,
+  type ChargeRow,
+  type PaymentCallback,
+} from '@atlas/billing-domain';
 import { NotFoundError } from '@atlas/errors';
 import { formatCents } from '@atlas/money';
-
-/** A row of the provider's `card_charges`; bigint columns arrive as strings. */
-export interface ChargeRow {
-  readonly charge_id: string;
-  readonly invoice_id: string;
-  readonly order_id: string;
-  readonly callback_id: string;
-  readonly amount_cents: string;
-  readonly currency: string;
-  readonly outcome: 'succeeded' | 'failed';
-  readonly decline_reason: string | null;
-}
-
-export async function chargeOf(sql: Sql, invoiceId: string): Promise<ChargeRow | undefined> {
-  const [row] = await sql<ChargeRow[]>`
-    select charge_id, invoice_id, order_id, callback_id, amount_cents, currency, outcome,
-           decline_reason
-    from card_charges where invoice_id = ${invoiceId}`;
-  return row;
-}
 
 /**
  * Charges the invoice's card unless the invoice is no longer OPEN (answers undefined then). The
@@ -35,18 +22,7 @@ export async function chargeInvoice(
   tx: TransactionSql,
   invoiceId: string,
 ): Promise<ChargeRow | undefined> {
-  const [invoice] = await tx<
-    {
-      order_id: string;
-      status: InvoiceStatus;
-      amount_cents: string;
-      currency: string;
-      card_token: string | null;
-    }[]
-  >`
-    select i.order_id, i.status, i.amount_cents, i.currency, o.card_token
-    from invoices i join billing_orders o on o.order_id = i.order_id
-    where i.invoice_id = ${invoiceId}`;
+  const invoice = await findChargeableInvoice(tx, invoiceId);
   if (!invoice) throw new NotFoundError(`No invoice ${invoiceId} to charge.`);
   if (invoice.status !== 'OPEN') {
     await eraseCardToken(sql, invoice.order_id);
@@ -57,22 +33,11 @@ export async function chargeInvoice(
 
   const decision = decideCharge(invoice.card_token);
   if (decision.delayMs > 0) await sleep(decision.delayMs);
-  await sql`
-    insert into card_charges (charge_id, invoice_id, order_id, callback_id, amount_cents, currency,
-                              outcome, decline_reason)
-    values (${randomUUID()}, ${invoiceId}, ${invoice.order_id}, ${randomUUID()},
-            ${invoice.amount_cents}, ${invoice.currency}, ${decision.outcome},
-            ${decision.outcome === 'failed' ? decision.reason : null})
-    on conflict (invoice_id) do nothing`;
+  await insertCharge(sql, invoiceId, invoice, decision);
   // The token's one use is over, whoever won the insert: no payment data stays at rest.
   await eraseCardToken(sql, invoice.order_id);
   // A concurrent delivery may have won the insert: its charge is the one.
   return chargeOf(sql, invoiceId);
-}
-
-/** Forgets the order's card token: after its charge, or once its invoice can no longer be charged. */
-async function eraseCardToken(sql: Sql, orderId: string): Promise<void> {
-  await sql`update billing_orders set card_token = null where order_id = ${orderId} and card_token is not null`;
 }
 
 /** The callback that reports a charge; the same charge always gives the same callback. */

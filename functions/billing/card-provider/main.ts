@@ -1,13 +1,15 @@
-import { functionUrl } from '@atlas/catalog';
+import { catalogEntry, functionUrl } from '@atlas/catalog';
 import { loadPaymentWebhookSecret } from '@atlas/config';
 import { runEventFunction } from '@atlas/messaging';
 import definition from './function.json' with { type: 'json' };
 import { cardProviderConsumer } from './card-provider.ts';
 
+// The webhook's port is its function.json's; ATLAS_FUNCTION_URL_BILLING_PAYMENT_WEBHOOK overrides it.
+const webhook = catalogEntry('billing-payment-webhook');
+
 const options = {
   secret: loadPaymentWebhookSecret(),
-  // The webhook's catalog name and port; ATLAS_FUNCTION_URL_BILLING_PAYMENT_WEBHOOK overrides them.
-  webhookUrl: new URL('v1/payments/webhook', functionUrl('billing-payment-webhook', 8132)),
+  webhookUrl: new URL('v1/payments/webhook', functionUrl(webhook.qualifiedName, webhook.port)),
 };
 
 await runEventFunction({

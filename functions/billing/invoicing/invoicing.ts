@@ -1,5 +1,11 @@
 import type { TransactionSql } from '@atlas/db';
-import { compensate, lockInvoice, type Emit } from '@atlas/billing-domain';
+import {
+  compensate,
+  lockInvoice,
+  recordInventoryReserved,
+  recordOrderPlaced,
+  type Emit,
+} from '@atlas/billing-domain';
 import { MalformedEventError, NotFoundError } from '@atlas/errors';
 import type { AtlasEvent } from '@atlas/events';
 import type { EventFunctionSpec } from '@atlas/messaging';
@@ -37,13 +43,7 @@ async function onOrderPlaced(
   const { orderId, currency, paymentMethod } = event.payload;
   const amountCents = centsOf(event.payload.total).toString();
   // Only the first OrderPlaced of an order counts: the invoice may already be made from it.
-  await tx`
-    insert into billing_orders (order_id, amount_cents, currency, card_token)
-    values (${orderId}, ${amountCents}, ${currency}, ${paymentMethod.token})
-    on conflict (order_id) do update
-    set amount_cents = excluded.amount_cents, currency = excluded.currency,
-        card_token = excluded.card_token, updated_at = clock_timestamp()
-    where billing_orders.amount_cents is null`;
+  await recordOrderPlaced(tx, { orderId, amountCents, currency, cardToken: paymentMethod.token });
   await invoiceWhenJoined(tx, orderId, emit);
 }
 
@@ -53,11 +53,7 @@ async function onInventoryReserved(
   emit: Emit,
 ): Promise<void> {
   const { orderId } = event.payload;
-  await tx`
-    insert into billing_orders (order_id, reserved)
-    values (${orderId}, true)
-    on conflict (order_id) do update
-    set reserved = true, updated_at = clock_timestamp()`;
+  await recordInventoryReserved(tx, orderId);
   await invoiceWhenJoined(tx, orderId, emit);
 }
 

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { TransactionSql } from '@atlas/db';
-import { postEntries, type Emit, type InvoiceRow } from '@atlas/billing-domain';
+import { createOpenInvoice, lockJoinedOrder, postEntries, type Emit } from '@atlas/billing-domain';
 import { formatCents } from '@atlas/money';
 
 /**
@@ -14,18 +13,10 @@ export async function invoiceWhenJoined(
   orderId: string,
   emit: Emit,
 ): Promise<void> {
-  const [order] = await tx<
-    { amount_cents: string | null; currency: string | null; reserved: boolean }[]
-  >`
-    select amount_cents, currency, reserved from billing_orders
-    where order_id = ${orderId} for update`;
+  const order = await lockJoinedOrder(tx, orderId);
   if (!order?.reserved || order.amount_cents === null || order.currency === null) return;
 
-  const [invoice] = await tx<InvoiceRow[]>`
-    insert into invoices (invoice_id, order_id, status, amount_cents, currency)
-    values (${randomUUID()}, ${orderId}, 'OPEN', ${order.amount_cents}, ${order.currency})
-    on conflict (order_id) do nothing
-    returning invoice_id, order_id, status, amount_cents, currency`;
+  const invoice = await createOpenInvoice(tx, orderId, order.amount_cents, order.currency);
   if (!invoice) return;
   await postEntries(tx, invoice, ['INVOICE']);
   await emit('InvoiceCreated', {

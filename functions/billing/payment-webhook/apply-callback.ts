@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
-import { stage, type TransactionSql } from '@atlas/db';
+import type { TransactionSql } from '@atlas/db';
 import {
   callbackEffect,
   entriesFor,
+  insertPayment,
   lockInvoice,
   postEntries,
+  recordAppliedCallback,
   refundPayment,
+  sendAppliedCallbackRead,
+  sendInvoicePaymentsRead,
   setInvoiceStatus,
   statusAfter,
   type CallbackEffect,
@@ -46,13 +50,7 @@ async function recordPayment(
   callback: PaymentCallback,
   emit: Emit,
 ): Promise<void> {
-  await stage(
-    tx,
-    tx`
-    insert into payments (payment_id, invoice_id, order_id, amount_cents, currency, callback_id)
-    values (${callback.chargeId}, ${invoice.invoice_id}, ${invoice.order_id},
-            ${invoice.amount_cents}, ${invoice.currency}, ${callback.callbackId})`,
-  );
+  await insertPayment(tx, invoice, callback);
   await emit('PaymentSucceeded', {
     orderId: invoice.order_id,
     invoiceId: invoice.invoice_id,
@@ -77,10 +75,8 @@ export async function applyCallback(
   // The lock and the two reads behind it go out together: PostgreSQL runs the reads once it holds
   // the lock, each with a snapshot taken then, so they see what the lock's previous holder wrote.
   const locking = lockInvoice(tx, callback.invoiceId);
-  const seenRows = tx<{ fingerprint: string; outcome: CallbackEffect }[]>`
-    select fingerprint, outcome from payment_callbacks where callback_id = ${callback.callbackId}`.execute();
-  const paymentRows = tx<{ payment_id: string }[]>`
-    select payment_id from payments where invoice_id = ${callback.invoiceId}::uuid`.execute();
+  const seenRows = sendAppliedCallbackRead(tx, callback.callbackId);
+  const paymentRows = sendInvoicePaymentsRead(tx, callback.invoiceId);
   // Awaited in turn below; a failure of the lock fails them too and must not go unhandled.
   seenRows.catch(() => undefined);
   paymentRows.catch(() => undefined);
@@ -118,13 +114,7 @@ export async function applyCallback(
       reason: callback.reason,
     });
   }
-  await stage(
-    tx,
-    tx`
-    insert into payment_callbacks (callback_id, fingerprint, invoice_id, type, outcome)
-    values (${callback.callbackId}, ${fingerprint}, ${invoice.invoice_id}, ${callback.type},
-            ${effect})`,
-  );
+  await recordAppliedCallback(tx, callback, fingerprint, invoice, effect);
   return { ...resultOf(callback), effect, replayed: false };
 }
 

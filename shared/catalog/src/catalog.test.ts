@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { CatalogError, kafkaSources, loadCatalog } from './index.ts';
+import { CatalogError, catalogEntry, kafkaSources, loadCatalog } from './index.ts';
 
 function functionFolder(
   root: string,
@@ -107,6 +107,14 @@ describe('the function catalog', () => {
     writeFileSync(join(directory, 'function.json'), JSON.stringify(place));
 
     expect(loadCatalog(root).map((entry) => entry.qualifiedName)).toEqual(['order-place-order']);
+  });
+
+  it('finds a function by its qualified name, and refuses one it does not have', () => {
+    const root = mkdtempSync(join(tmpdir(), 'atlas-catalog-'));
+    functionFolder(root, 'order', 'place-order', place);
+    const catalog = loadCatalog(root);
+    expect(catalogEntry('order-place-order', catalog).port).toBe(place.port);
+    expect(() => catalogEntry('order-get-order', catalog)).toThrow(CatalogError);
   });
 
   it('rejects two functions on one port', () => {

@@ -95,6 +95,21 @@ export function loadCatalog(root: string = FUNCTIONS_ROOT): CatalogEntry[] {
   return entries.sort((a, b) => a.port - b.port);
 }
 
+/**
+ * The function named `qualifiedName` (`<service>-<name>`) in the catalog: how one function finds
+ * another's declaration (its port, its routes) instead of repeating it.
+ *
+ * @throws CatalogError when the catalog has no such function.
+ */
+export function catalogEntry(
+  qualifiedName: string,
+  catalog: readonly CatalogEntry[] = loadCatalog(),
+): CatalogEntry {
+  const entry = catalog.find((each) => each.qualifiedName === qualifiedName);
+  if (!entry) throw new CatalogError(`The catalog has no function ${qualifiedName}`);
+  return entry;
+}
+
 /** The KafkaSources the delivery process must run: one per function with a Kafka trigger. */
 export function kafkaSources(
   catalog: readonly CatalogEntry[],

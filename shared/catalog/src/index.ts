@@ -1,4 +1,10 @@
-export { CatalogError, FUNCTIONS_ROOT, kafkaSources, loadCatalog } from './catalog.ts';
+export {
+  CatalogError,
+  FUNCTIONS_ROOT,
+  catalogEntry,
+  kafkaSources,
+  loadCatalog,
+} from './catalog.ts';
 export type { CatalogEntry, CatalogTrigger, KafkaTrigger } from './catalog.ts';
 export { functionDefinitionSchema } from './definition.ts';
 export { functionUrl, functionUrlVariable } from './urls.ts';

@@ -60,6 +60,21 @@ export async function lockInvoice(
   return row;
 }
 
+/** Creates the order's OPEN invoice; undefined when the order has one already. */
+export async function createOpenInvoice(
+  tx: TransactionSql,
+  orderId: string,
+  amountCents: string,
+  currency: string,
+): Promise<InvoiceRow | undefined> {
+  const [invoice] = await tx<InvoiceRow[]>`
+    insert into invoices (invoice_id, order_id, status, amount_cents, currency)
+    values (${randomUUID()}, ${orderId}, 'OPEN', ${amountCents}, ${currency})
+    on conflict (order_id) do nothing
+    returning invoice_id, order_id, status, amount_cents, currency`;
+  return invoice;
+}
+
 export async function setInvoiceStatus(
   tx: TransactionSql,
   invoiceId: string,
