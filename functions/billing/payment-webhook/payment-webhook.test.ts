@@ -105,6 +105,23 @@ describe('the payment webhook', () => {
     expect(types).toEqual(['InvoiceCreated', 'PaymentSucceeded']);
   });
 
+  it('applies a callback sent many times at once exactly once, and answers every copy 200', async () => {
+    const order = await invoicedOrder();
+    const callback = successOf(order);
+
+    // The provider retrying while its first attempt is still in flight: each copy waits for the
+    // invoice's lock and must then see what the copy before it wrote.
+    const copies = await Promise.all(Array.from({ length: 6 }, () => signed(callback)));
+
+    expect(copies.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const answers = (await Promise.all(copies.map((response) => response.json()))) as {
+      replayed: boolean;
+    }[];
+    expect(answers.filter((answer) => !answer.replayed)).toHaveLength(1);
+    expect(await countOf('payments', order.orderId)).toBe(1);
+    expect(await countOf('payment_callbacks', order.orderId)).toBe(1);
+  });
+
   describe('refuses with 401, before reading the body, a callback', () => {
     const raw = (body: unknown) => JSON.stringify(body);
 

@@ -50,14 +50,20 @@ export async function findInvoice(sql: Sql, invoiceId: string): Promise<InvoiceR
 }
 
 /** The invoice, locked until the transaction ends: every change of an invoice goes through here. */
-export async function lockInvoice(
+/**
+ * Locks the invoice's row and reads it. The statement is sent when this is called, not a
+ * microtask later (as `await` on postgres.js's lazy query would), so statements sent after the
+ * call queue behind the lock: the webhook relies on that to send its reads together with it.
+ */
+export function lockInvoice(
   tx: TransactionSql,
   invoiceId: string,
 ): Promise<InvoiceRow | undefined> {
-  const [row] = await tx<InvoiceRow[]>`
+  return tx<InvoiceRow[]>`
     select invoice_id, order_id, status, amount_cents, currency
-    from invoices where invoice_id = ${invoiceId} for update`;
-  return row;
+    from invoices where invoice_id = ${invoiceId} for update`
+    .execute()
+    .then(([row]) => row);
 }
 
 /** Creates the order's OPEN invoice; undefined when the order has one already. */
