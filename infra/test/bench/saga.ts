@@ -1,4 +1,3 @@
-import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadStackConfig } from '@atlas/config';
 import { gatewayClient } from '../../local/demo/client.ts';
@@ -9,6 +8,7 @@ import { watchConfirmations, type ConfirmationWatch } from './saga/confirmations
 import { benchClient, closedLoop, openLoop, type LoadOutcome } from './saga/load.ts';
 import { peakRssMbOf, stackProcesses, startCpuWindow, type CpuWindow } from './saga/processes.ts';
 import { committedTransactions, percentile, printCpu, round } from './saga/report.ts';
+import { loadAverage as load, progress as log } from '../progress.ts';
 
 /**
  * `npm run bench`: the order saga end to end against the running system (`npm start`), through
@@ -41,14 +41,6 @@ const settings = {
 };
 const SKU_COUNT = 20;
 const STOCK = 1_000_000_000;
-
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
-const load = (): string =>
-  loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
 
 async function seedStock(gateway: ReturnType<typeof gatewayClient>): Promise<string[]> {
   const skus = Array.from(

@@ -1,10 +1,10 @@
-import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { gatewayClient } from '../../local/demo/client.ts';
 import { setStock } from '../../local/demo/saga.ts';
 import { renderTable } from '../../local/lib/table.ts';
 import { runDrill, type DrillResult } from './drill.ts';
 import { FAULTS } from './faults.ts';
+import { loadAverage as load, progress as log } from '../progress.ts';
 
 /**
  * `npm run drill`: fault drills against the running system (`npm start`). Each scenario drives
@@ -20,13 +20,6 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
   },
 });
-const load = (): string =>
-  loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
 
 async function main(): Promise<number> {
   const gateway = gatewayClient();

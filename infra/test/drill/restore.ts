@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadStackConfig } from '@atlas/config';
 import { backup, restore } from '../../local/backup.ts';
@@ -10,6 +10,7 @@ import { watchConfirmations } from '../bench/saga/confirmations.ts';
 import { benchClient, openLoop, type BenchClient, type PlacedOrder } from '../bench/saga/load.ts';
 import { checkInvariants, connectServiceDatabases, waitUntilQuiet } from '../invariants/index.ts';
 import { deadLetterCount, settledRightly } from './drill.ts';
+import { loadAverage as load, progress as log } from '../progress.ts';
 
 /**
  * `npm run drill:restore` — the restore drill of docs/runbooks/backup-and-restore.md, against the
@@ -21,13 +22,6 @@ import { deadLetterCount, settledRightly } from './drill.ts';
 const RATE = 10;
 const SECONDS = 10;
 const SETTLE_MS = 300_000;
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`);
-};
-const load = (): string =>
-  loadavg()
-    .map((value) => value.toFixed(2))
-    .join(' ');
 
 interface Phase {
   readonly placed: PlacedOrder[];
