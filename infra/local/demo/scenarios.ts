@@ -42,7 +42,19 @@ async function ensureAvailable(gateway: Gateway, log: DemoLog, sku: string, unit
   log.step(`received ${missing} × ${sku} so the demo has stock (POST …/receipts)`);
 }
 
+/** Places a one-line order as `ops`, with the line's stock topped up first. */
 async function place(
+  gateway: Gateway,
+  log: DemoLog,
+  line: OrderLine,
+  token: string,
+): Promise<string> {
+  await ensureAvailable(gateway, log, line.sku, line.quantity);
+  return placeAsIs(gateway, log, line, token);
+}
+
+/** Places a one-line order as `ops` whatever the stock (the backorder demo wants too little). */
+async function placeAsIs(
   gateway: Gateway,
   log: DemoLog,
   line: OrderLine,
@@ -68,6 +80,12 @@ async function invoiceStatus(gateway: Gateway, order: OrderView): Promise<string
   return (response.json as { status: string }).status;
 }
 
+/** Waits for the order to end and says how: its status and its invoice's. */
+async function reportOutcome(gateway: Gateway, log: DemoLog, orderId: string): Promise<void> {
+  const order = await waitForOrder(gateway, orderId, TERMINAL);
+  log.step(`${outcome(order)}; invoice ${await invoiceStatus(gateway, order)}`);
+}
+
 async function awaitApproval(gateway: Gateway, log: DemoLog, orderId: string): Promise<string> {
   const order = await waitForOrder(gateway, orderId, ['AWAITING_APPROVAL', ...TERMINAL]);
   if (order.status !== 'AWAITING_APPROVAL' || !order.approvalId)
@@ -82,15 +100,13 @@ export const happyPath: Scenario = {
   title: 'Happy path: a small order is reserved, invoiced, paid and confirmed',
   doc: 'docs/demos/saga-happy-path.md',
   async run(gateway, log) {
-    await ensureAvailable(gateway, log, 'SKU-DEMO-1', 2);
     const orderId = await place(
       gateway,
       log,
       { sku: 'SKU-DEMO-1', quantity: 2, unitPrice: '19.99' },
       'tok_visa',
     );
-    const order = await waitForOrder(gateway, orderId, TERMINAL);
-    log.step(`${outcome(order)}; invoice ${await invoiceStatus(gateway, order)}`);
+    await reportOutcome(gateway, log, orderId);
   },
 };
 
@@ -98,7 +114,6 @@ export const approvalGranted: Scenario = {
   title: 'Approval: an order at or above 10000.00 waits for an approver, who approves',
   doc: 'docs/demos/saga-happy-path.md',
   async run(gateway, log) {
-    await ensureAvailable(gateway, log, 'SKU-DEMO-4', 1);
     const orderId = await place(
       gateway,
       log,
@@ -108,8 +123,7 @@ export const approvalGranted: Scenario = {
     const approvalId = await awaitApproval(gateway, log, orderId);
     await decide(gateway, approvalId, 'approve', { comment: 'Known customer' });
     log.step('approver approved it (POST /v1/approvals/{id}/approve): 202');
-    const order = await waitForOrder(gateway, orderId, TERMINAL);
-    log.step(`${outcome(order)}; invoice ${await invoiceStatus(gateway, order)}`);
+    await reportOutcome(gateway, log, orderId);
   },
 };
 
@@ -120,7 +134,12 @@ export const backorder: Scenario = {
     const sku = 'SKU-DEMO-5';
     const quantity = (await available(gateway, sku)) + 2;
     log.step(`${sku} has ${quantity - 2} available`);
-    const orderId = await place(gateway, log, { sku, quantity, unitPrice: '49.00' }, 'tok_visa');
+    const orderId = await placeAsIs(
+      gateway,
+      log,
+      { sku, quantity, unitPrice: '49.00' },
+      'tok_visa',
+    );
     await waitForOrder(gateway, orderId, ['BACKORDERED']);
     log.step('BACKORDERED: the whole order waits for stock');
     await receiveStock(gateway, sku, 2);
@@ -134,15 +153,13 @@ export const paymentDeclined: Scenario = {
   title: 'Payment declined: the card is refused, stock released, invoice voided',
   doc: 'docs/demos/saga-failure-paths.md',
   async run(gateway, log) {
-    await ensureAvailable(gateway, log, 'SKU-DEMO-2', 1);
     const orderId = await place(
       gateway,
       log,
       { sku: 'SKU-DEMO-2', quantity: 1, unitPrice: '35.00' },
       'tok_chargeDeclined',
     );
-    const order = await waitForOrder(gateway, orderId, TERMINAL);
-    log.step(`${outcome(order)}; invoice ${await invoiceStatus(gateway, order)}`);
+    await reportOutcome(gateway, log, orderId);
   },
 };
 
@@ -150,7 +167,6 @@ export const approvalRejected: Scenario = {
   title: 'Approval rejected: the payment is refunded, stock released',
   doc: 'docs/demos/saga-failure-paths.md',
   async run(gateway, log) {
-    await ensureAvailable(gateway, log, 'SKU-DEMO-4', 1);
     const orderId = await place(
       gateway,
       log,
@@ -160,8 +176,7 @@ export const approvalRejected: Scenario = {
     const approvalId = await awaitApproval(gateway, log, orderId);
     await decide(gateway, approvalId, 'reject', { reason: 'Credit limit exceeded' });
     log.step('approver rejected it (POST /v1/approvals/{id}/reject): 202');
-    const order = await waitForOrder(gateway, orderId, TERMINAL);
-    log.step(`${outcome(order)}; invoice ${await invoiceStatus(gateway, order)}`);
+    await reportOutcome(gateway, log, orderId);
   },
 };
 
@@ -169,7 +184,6 @@ export const customerCancel: Scenario = {
   title: 'Customer cancel: cancelled while the (slow) card is still charging',
   doc: 'docs/demos/saga-failure-paths.md',
   async run(gateway, log) {
-    await ensureAvailable(gateway, log, 'SKU-DEMO-3', 1);
     const orderId = await place(
       gateway,
       log,
@@ -186,8 +200,7 @@ export const customerCancel: Scenario = {
     log.step(
       `ops cancelled it while ${held.status} (POST /v1/orders/{id}/cancel): ${response.status}`,
     );
-    const order = await waitForOrder(gateway, orderId, TERMINAL);
-    log.step(`${outcome(order)}; invoice ${await invoiceStatus(gateway, order)}`);
+    await reportOutcome(gateway, log, orderId);
   },
 };
 
