@@ -1,3 +1,4 @@
+import definition from './function.json' with { type: 'json' };
 import type { Sql } from '@atlas/db';
 import {
   chargeOf,
@@ -61,8 +62,8 @@ export function cardProviderConsumer(
   options: CardProviderOptions,
 ): EventFunctionSpec<'InvoiceCreated'> {
   return {
-    name: 'card-provider',
-    service: 'billing',
+    name: definition.name,
+    service: definition.service,
     eventTypes: ['InvoiceCreated'],
     handle: async (tx, event, { logger }) => {
       const { invoiceId } = event.payload;

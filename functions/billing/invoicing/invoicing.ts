@@ -1,3 +1,4 @@
+import definition from './function.json' with { type: 'json' };
 import type { TransactionSql } from '@atlas/db';
 import {
   compensate,
@@ -78,8 +79,8 @@ async function onCompensationRequested(
  */
 export function invoicingConsumer(): EventFunctionSpec<InvoicingEventType> {
   return {
-    name: 'invoicing',
-    service: 'billing',
+    name: definition.name,
+    service: definition.service,
     eventTypes: EVENT_TYPES,
     handle: async (tx, delivered, { emit }) => {
       const event = delivered as InvoicingEvent;

@@ -1,3 +1,4 @@
+import definition from './function.json' with { type: 'json' };
 import type { TransactionSql } from '@atlas/db';
 import type { AtlasEvent } from '@atlas/events';
 import { releaseOrder, reserveOrBackorder } from '@atlas/inventory-items';
@@ -12,8 +13,8 @@ type Handled = 'OrderPlaced' | 'InventoryReleaseRequested';
  */
 export function reservationsConsumer(): EventFunctionSpec<Handled> {
   return {
-    name: 'reservations',
-    service: 'inventory',
+    name: definition.name,
+    service: definition.service,
     eventTypes: ['OrderPlaced', 'InventoryReleaseRequested'],
     handle: async (tx, event, context) => {
       const typed = event as AtlasEvent<'OrderPlaced'> | AtlasEvent<'InventoryReleaseRequested'>;

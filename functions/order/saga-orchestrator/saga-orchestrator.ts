@@ -1,3 +1,4 @@
+import definition from './function.json' with { type: 'json' };
 import { NotFoundError, TransitionRefusedError } from '@atlas/errors';
 import type { EventFunctionSpec } from '@atlas/messaging';
 import { parseCents } from '@atlas/money';
@@ -26,8 +27,8 @@ export function sagaOrchestrator(
 ): EventFunctionSpec<SagaEventType> {
   const thresholdCents = parseCents(options.approvalThreshold);
   return {
-    name: 'saga-orchestrator',
-    service: 'order',
+    name: definition.name,
+    service: definition.service,
     eventTypes: SAGA_EVENT_TYPES,
     handle: async (tx, event, context) => {
       const orderId = event.payload.orderId;

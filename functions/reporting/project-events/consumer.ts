@@ -1,3 +1,4 @@
+import definition from './function.json' with { type: 'json' };
 import type { AnyAtlasEvent, EventType } from '@atlas/events';
 import type { EventFunctionSpec } from '@atlas/messaging';
 import { projectEvent, SAGA_EVENT_TYPES } from '@atlas/reporting-domain';
@@ -8,8 +9,8 @@ import { projectEvent, SAGA_EVENT_TYPES } from '@atlas/reporting-domain';
  */
 export function projectEventsConsumer(): EventFunctionSpec<EventType> {
   return {
-    name: 'project-events',
-    service: 'reporting',
+    name: definition.name,
+    service: definition.service,
     eventTypes: SAGA_EVENT_TYPES,
     handle: async (tx, event, { logger }) => {
       // The decoded event is one of the union whatever T says; the union lets the switch narrow.

@@ -1,3 +1,4 @@
+import definition from './function.json' with { type: 'json' };
 import type { EventFunctionSpec } from '@atlas/messaging';
 import {
   AUDITED_EVENT_TYPES,
@@ -11,8 +12,8 @@ import {
 /** record-audit (ADR-0027): each audited command and saga decision, one trail entry per event. */
 export function recordAuditConsumer(): EventFunctionSpec<AuditedEventType> {
   return {
-    name: 'record-audit',
-    service: 'workflow',
+    name: definition.name,
+    service: definition.service,
     eventTypes: AUDITED_EVENT_TYPES,
     handle: async (tx, received) => {
       // AtlasEvent<A | B> does not narrow its payload on eventType; the distributed union does.

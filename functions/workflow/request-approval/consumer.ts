@@ -1,3 +1,4 @@
+import definition from './function.json' with { type: 'json' };
 import type { AtlasEvent, CancellationReason } from '@atlas/events';
 import type { EventFunctionSpec } from '@atlas/messaging';
 import { parseCents, formatCents } from '@atlas/money';
@@ -20,8 +21,8 @@ const CANCELLATION_REASONS: ReadonlySet<string> = new Set<CancellationReason>([
  */
 export function requestApprovalConsumer(thresholdCents: bigint): EventFunctionSpec<Handled> {
   return {
-    name: 'request-approval',
-    service: 'workflow',
+    name: definition.name,
+    service: definition.service,
     eventTypes: ['PaymentSucceeded', 'InventoryReleaseRequested', 'OrderCancelled'],
     // Most payments are below the threshold: they open nothing, so they cost no transaction.
     concerns: (event) =>

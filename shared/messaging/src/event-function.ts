@@ -31,7 +31,10 @@ export interface EventHandlerContext {
 }
 
 export interface EventFunctionSpec<T extends EventType> {
-  /** The consumer's name: its inbox scope, so two functions of one service both see an event once each. */
+  /**
+   * The consumer's name: its inbox scope, so two functions of one service both see an event once
+   * each. A consumer takes it from its `function.json` (`definition.name`), as it does `service`.
+   */
   readonly name: string;
   /** The producing service written into emitted events. */
   readonly service: string;
