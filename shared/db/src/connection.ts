@@ -68,6 +68,23 @@ export function stage(tx: TransactionSql, statement: UnsentStatement): Promise<v
   return Promise.resolve();
 }
 
+/** PostgreSQL's "current transaction is aborted, commands ignored until end of transaction block". */
+const IN_FAILED_TRANSACTION = '25P02';
+
+/**
+ * When `work` failed only because an earlier staged statement had already aborted the
+ * transaction, that statement's error is the one that explains it (a unique violation, say, rather
+ * than "current transaction is aborted"). Every staged statement was sent before the ROLLBACK, so
+ * all have settled by now.
+ */
+async function causeOfAbort(error: unknown, staged: readonly Promise<unknown>[]): Promise<unknown> {
+  if ((error as { code?: unknown } | null)?.code !== IN_FAILED_TRANSACTION) return undefined;
+  const failed = (await Promise.allSettled(staged)).find(
+    (outcome) => outcome.status === 'rejected',
+  );
+  return failed?.reason;
+}
+
 /**
  * Runs `work` in one transaction on a connection of its own: commits when it resolves, rolls back
  * when it throws, and answers what it resolved to.
@@ -111,7 +128,7 @@ export async function transaction<T>(
   } catch (error) {
     // A broken connection has no transaction left to roll back; the server ends it itself.
     await connection`rollback`.catch(() => undefined);
-    throw error;
+    throw (await causeOfAbort(error, staged)) ?? error;
   } finally {
     stagedByTransaction.delete(tx);
     connection.release();

@@ -51,6 +51,16 @@ describe('transaction with staged statements', () => {
     expect(kept).not.toContain('b2');
   });
 
+  it('reports the staged statement that aborted the transaction, not the statement that found it aborted', async () => {
+    const outcome = transaction(database.sql, async (tx) => {
+      await stage(tx, tx`insert into staged_probe (key) values ('taken')`);
+      await tx`insert into staged_probe (key) values ('e1')`;
+    });
+
+    await expect(outcome).rejects.toMatchObject({ code: '23505' });
+    expect(await keys()).not.toContain('e1');
+  });
+
   it('rolls back staged statements when the work throws after staging them', async () => {
     const outcome = transaction(database.sql, async (tx) => {
       await stage(tx, tx`insert into staged_probe (key) values ('c1')`);
