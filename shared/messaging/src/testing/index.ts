@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { logLevel, type Admin, type Kafka } from 'kafkajs';
 import { createKafka } from '../kafka.ts';
+import { assertSameEventTypes, type EventFunctionDefinition } from '../run-event-function.ts';
 import { loadStackConfig } from '@atlas/config';
 import { createEvent, type AtlasEvent } from '@atlas/events';
 import { PAYLOAD_FIXTURES, TEST_CONTEXT } from '@atlas/events/testing';
@@ -33,6 +34,23 @@ export function orderPlaced(orderId: string = randomUUID()): AtlasEvent<'OrderPl
     { ...PAYLOAD_FIXTURES.OrderPlaced, orderId },
     { ...TEST_CONTEXT, correlationId: randomUUID() },
   );
+}
+
+/**
+ * Throws when a consumer's spec and the `function.json` beside it disagree on its event types, its
+ * name (its inbox scope) or its service: the KafkaSource delivers what the declaration says, the
+ * handler handles what its spec lists. The function refuses to start on the first; a unit test
+ * says so before anything starts.
+ */
+export function assertDeclaredAs(
+  spec: { readonly name: string; readonly service: string; readonly eventTypes: readonly string[] },
+  definition: EventFunctionDefinition & { readonly service: string },
+): void {
+  assertSameEventTypes(definition, spec.eventTypes);
+  if (spec.name !== definition.name || spec.service !== definition.service)
+    throw new Error(
+      `the spec names ${spec.service}/${spec.name}, function.json ${definition.service}/${definition.name}`,
+    );
 }
 
 export { serveConsumer } from './serve-consumer.ts';
