@@ -1,20 +1,13 @@
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { serviceNames } from '@atlas/config';
 import { loadCatalog, type CatalogEntry } from '@atlas/catalog';
 import { buildBundles } from '../local/bundles.ts';
 import { REPO_ROOT } from '../local/lib/paths.ts';
+import { packageVersion, SETUP_IMAGE } from '../k8s/manifests.ts';
 
 /** The set-up Job's image: migrations and schemas before the functions start. */
-export const SETUP_IMAGE = 'setup';
+export { SETUP_IMAGE } from '../k8s/manifests.ts';
 
 /** One image to build: a function of the catalog, or the set-up. */
 export interface ImageSpec {
@@ -39,26 +32,19 @@ export interface ImageContext {
   readonly bytes: number;
 }
 
-function versionIn(directory: string): string {
-  const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as {
-    version?: string;
-  };
-  return manifest.version ?? '0.0.0';
-}
-
 /** Every image of the system: one per function of the catalog, and the set-up's. */
 export function imageSpecs(catalog: readonly CatalogEntry[] = loadCatalog()): ImageSpec[] {
   return [
     ...catalog.map((entry) => ({
       name: entry.qualifiedName,
       entryPath: entry.entryPath,
-      version: versionIn(entry.directory),
+      version: packageVersion(entry.directory),
       withMigrations: false,
     })),
     {
       name: SETUP_IMAGE,
       entryPath: join(REPO_ROOT, 'infra', 'container', 'setup.ts'),
-      version: versionIn(REPO_ROOT),
+      version: packageVersion(REPO_ROOT),
       withMigrations: true,
     },
   ];

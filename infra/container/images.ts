@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { DEFAULT_CLUSTER_SETTINGS } from '../k8s/manifests.ts';
+import { DEFAULT_CLUSTER_SETTINGS, imageName } from '../k8s/manifests.ts';
+import { engineAnswers, CLUSTER as KIND_CLUSTER } from '../kind/kind.ts';
 import { REPO_ROOT } from '../local/lib/paths.ts';
 import { buildImageContexts, type ImageContext } from './context.ts';
 
@@ -39,18 +40,14 @@ function parse(argv: readonly string[]): Options {
   return options;
 }
 
-/** True when the engine's CLI is there and its daemon (or podman's service) answers. */
-function answers(engine: string): boolean {
-  return spawnSync(engine, ['info'], { stdio: 'ignore' }).status === 0;
-}
-
 function run(command: string, args: readonly string[]): void {
   const result = spawnSync(command, args, { stdio: 'inherit', cwd: REPO_ROOT });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed`);
 }
 
 function imageOf(context: ImageContext): string {
-  return `${DEFAULT_CLUSTER_SETTINGS.imageRegistry}/${context.spec.name}:${context.spec.version}`;
+  const { name, version } = context.spec;
+  return imageName(DEFAULT_CLUSTER_SETTINGS.imageRegistry, name, version);
 }
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
@@ -67,8 +64,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const engine = options.engine
-    ? [options.engine].find(answers)
-    : ['docker', 'podman'].find(answers);
+    ? [options.engine].find(engineAnswers)
+    : ['docker', 'podman'].find(engineAnswers);
   if (!engine) {
     console.error(
       'images: no docker or podman engine answers here (`<engine> info` fails). `npm run images -- --contexts-only` writes the contexts alone.',
@@ -87,7 +84,7 @@ async function main(argv: readonly string[]): Promise<number> {
       image,
       '.',
     ]);
-    if (options.kind) run('kind', ['load', 'docker-image', '--name', 'atlas-erp', image]);
+    if (options.kind) run('kind', ['load', 'docker-image', '--name', KIND_CLUSTER, image]);
     const size = spawnSync(engine, ['image', 'inspect', '--format', '{{.Size}}', image], {
       encoding: 'utf8',
     }).stdout.trim();

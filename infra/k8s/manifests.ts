@@ -57,16 +57,25 @@ const labelsOf = (entry: CatalogEntry): YamlMap => ({
   'atlas-erp/trigger': entry.trigger.kind,
 });
 
-/** A function's image: `<registry>/<service>-<function>:<its package version>`. */
-export function imageOf(entry: CatalogEntry, settings: ClusterSettings): string {
-  return `${settings.imageRegistry}/${entry.qualifiedName}:${versionOf(entry)}`;
-}
+/** The image of the set-up Job: the migrations and the schema registration (ADR-0040). */
+export const SETUP_IMAGE = 'setup';
 
-function versionOf(entry: CatalogEntry): string {
-  const manifest = JSON.parse(readFileSync(join(entry.directory, 'package.json'), 'utf8')) as {
+/** The version in the `package.json` of `directory`: a function's, or the repository's. */
+export function packageVersion(directory: string): string {
+  const manifest = JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as {
     version?: string;
   };
   return manifest.version ?? '0.0.0';
+}
+
+/** An image's reference: `<registry>/<name>:<version>`. */
+export function imageName(registry: string, name: string, version: string): string {
+  return `${registry}/${name}:${version}`;
+}
+
+/** A function's image: `<registry>/<service>-<function>:<its package version>`. */
+export function imageOf(entry: CatalogEntry, settings: ClusterSettings): string {
+  return imageName(settings.imageRegistry, entry.qualifiedName, packageVersion(entry.directory));
 }
 
 /** `atlas.order.events.v1` → `order`. */
@@ -82,7 +91,6 @@ function serviceUrl(entry: CatalogEntry): string {
 function container(entry: CatalogEntry, settings: ClusterSettings): YamlMap {
   // Every function serves on 8080 (the image's PORT, Knative's default); a probe naming the port
   // is what the Kubernetes schema requires, and Knative accepts it when it is the container port.
-  const port = { port: 8080 };
   const env: YamlMap[] = [];
   if (!WITHOUT_DATABASE.has(entry.service)) {
     env.push({
@@ -102,8 +110,8 @@ function container(entry: CatalogEntry, settings: ClusterSettings): YamlMap {
     ports: [{ containerPort: 8080 }],
     envFrom: [{ configMapRef: { name: 'atlas-config' } }],
     ...(env.length > 0 ? { env } : {}),
-    readinessProbe: { httpGet: { path: '/ready', ...port }, periodSeconds: 5 },
-    livenessProbe: { httpGet: { path: '/health', ...port }, periodSeconds: 10 },
+    readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 5 },
+    livenessProbe: { httpGet: { path: '/health', port: 8080 }, periodSeconds: 10 },
     resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
     securityContext: restrictedSecurityContext(IMAGE_USER, true),
     // Node writes nothing but may use the temporary directory (a heap snapshot, a report).
@@ -235,11 +243,11 @@ function gateway(entry: CatalogEntry, settings: ClusterSettings): YamlMap[] {
 }
 
 /**
- * Settings every function reads, including where each HTTP-reachable function answers: the gateway
- * routes to them, the card provider calls the payment webhook, the ops functions replay to
- * consumers. Without these a function would fall back to 127.0.0.1 inside its own pod.
+ * The settings every function reads, as the ConfigMap holds them (and OpenFaaS's stack, ADR-0040),
+ * including where each HTTP-reachable function answers: the gateway routes to them, the card
+ * provider calls the payment webhook, the ops functions replay to consumers. Without these a
+ * function would fall back to 127.0.0.1 inside its own pod.
  */
-/** The settings every function reads, as the ConfigMap holds them (and OpenFaaS's stack, ADR-0040). */
 export function configData(
   catalog: readonly CatalogEntry[],
   settings: ClusterSettings,
@@ -296,9 +304,7 @@ function deadLetterSinks(catalog: readonly CatalogEntry[], settings: ClusterSett
  * a new release's set-up is a new Job; the same one again is `kubectl delete job` and apply.
  */
 function setupJob(settings: ClusterSettings): YamlMap {
-  const version = (
-    JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }
-  ).version;
+  const version = packageVersion(REPO_ROOT);
   const labels = {
     'app.kubernetes.io/name': 'atlas-setup',
     'app.kubernetes.io/part-of': 'atlas-erp',
@@ -317,7 +323,7 @@ function setupJob(settings: ClusterSettings): YamlMap {
           containers: [
             {
               name: 'setup',
-              image: `${settings.imageRegistry}/setup:${version}`,
+              image: imageName(settings.imageRegistry, SETUP_IMAGE, version),
               envFrom: [{ configMapRef: { name: 'atlas-config' } }],
               env: [
                 {

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KEYCLOAK_PUBLIC_URL } from '../k8s/infrastructure.ts';
+import { INFRA_NAMESPACE, KAFKA_CLUSTER, KEYCLOAK_PUBLIC_URL } from '../k8s/infrastructure.ts';
+import { NAMESPACE } from '../k8s/manifests.ts';
 import { REPO_ROOT } from '../local/lib/paths.ts';
 import { VERSIONS } from '../local/versions.ts';
 
@@ -11,6 +12,11 @@ import { VERSIONS } from '../local/versions.ts';
  * what runs here is its refusal when the tools are missing, and its plan (`--dry-run`).
  */
 export const CLUSTER = 'atlas-erp';
+
+/** True when a container engine's CLI is there and its daemon (or podman's service) answers. */
+export function engineAnswers(engine: string): boolean {
+  return spawnSync(engine, ['info'], { stdio: 'ignore' }).status === 0;
+}
 export const GATEWAY_URL = 'http://127.0.0.1:18080';
 
 const KNATIVE = `https://github.com/knative/serving/releases/download/${VERSIONS.knative}`;
@@ -72,7 +78,7 @@ export function upSteps(): Step[] {
       title: 'Strimzi ready',
       command: kubectl(
         '-n',
-        'atlas-infra',
+        INFRA_NAMESPACE,
         'rollout',
         'status',
         'deployment/strimzi-cluster-operator',
@@ -85,9 +91,9 @@ export function upSteps(): Step[] {
       title: 'Kafka ready',
       command: kubectl(
         '-n',
-        'atlas-infra',
+        INFRA_NAMESPACE,
         'wait',
-        'kafka/atlas',
+        `kafka/${KAFKA_CLUSTER}`,
         '--for=condition=Ready',
         '--timeout=10m',
       ),
@@ -96,7 +102,7 @@ export function upSteps(): Step[] {
       title: 'infrastructure ready',
       command: kubectl(
         '-n',
-        'atlas-infra',
+        INFRA_NAMESPACE,
         'rollout',
         'status',
         'deployment/keycloak',
@@ -124,7 +130,7 @@ export function upSteps(): Step[] {
       title: 'set-up done',
       command: kubectl(
         '-n',
-        'atlas-erp',
+        NAMESPACE,
         'wait',
         'job',
         '-l',
@@ -138,7 +144,7 @@ export function upSteps(): Step[] {
       title: 'functions ready',
       command: kubectl(
         '-n',
-        'atlas-erp',
+        NAMESPACE,
         'wait',
         'ksvc',
         '--all',
@@ -150,7 +156,7 @@ export function upSteps(): Step[] {
       title: 'gateway ready',
       command: kubectl(
         '-n',
-        'atlas-erp',
+        NAMESPACE,
         'rollout',
         'status',
         'deployment/gateway-gateway',
@@ -188,12 +194,7 @@ export function missingTools(command: 'up' | 'down' | 'demo'): string[] {
         stdio: 'ignore',
       }).status !== 0,
   );
-  if (
-    command === 'up' &&
-    !['docker', 'podman'].some(
-      (engine) => spawnSync(engine, ['info'], { stdio: 'ignore' }).status === 0,
-    )
-  )
+  if (command === 'up' && !['docker', 'podman'].some(engineAnswers))
     missing.push('docker or podman (an engine that answers `info`)');
   return missing;
 }

@@ -60,6 +60,13 @@ function readUrl(env: Env, name: string, fallback: string): string {
   }
 }
 
+/** The URL of `database` on the server of `serverUrl`, its query (a socket's `?host=`) kept. */
+export function databaseOn(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
 /**
  * Reads the stack's addresses from the environment (documented in docs/DEVELOPMENT.md).
  * Takes `env` as an argument so tests and tools can pass their own.
@@ -68,13 +75,6 @@ function readUrl(env: Env, name: string, fallback: string): string {
  * const { kafka } = loadStackConfig();
  * new Kafka({ brokers: [...kafka.brokers] });
  */
-/** The URL of `database` on the server of `serverUrl`, its query (a socket's `?host=`) kept. */
-export function databaseOn(serverUrl: string, database: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
 export function loadStackConfig(env: Env = process.env): StackConfig {
   const brokers = read(env, 'ATLAS_KAFKA_BROKERS', '127.0.0.1:9092')
     .split(',')

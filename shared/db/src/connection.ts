@@ -79,10 +79,16 @@ const IN_FAILED_TRANSACTION = '25P02';
  */
 async function causeOfAbort(error: unknown, staged: readonly Promise<unknown>[]): Promise<unknown> {
   if ((error as { code?: unknown } | null)?.code !== IN_FAILED_TRANSACTION) return undefined;
-  const failed = (await Promise.allSettled(staged)).find(
-    (outcome) => outcome.status === 'rejected',
+  return (await firstFailure(staged))?.reason;
+}
+
+/** The first staged statement that failed, once every one has answered. */
+async function firstFailure(
+  staged: readonly Promise<unknown>[],
+): Promise<PromiseRejectedResult | undefined> {
+  return (await Promise.allSettled(staged)).find(
+    (outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected',
   );
-  return failed?.reason;
 }
 
 /**
@@ -117,9 +123,7 @@ export async function transaction<T>(
     await begun;
     const committed = connection`commit`.execute();
     committed.catch(() => undefined);
-    const failed = (await Promise.allSettled(staged)).find(
-      (outcome) => outcome.status === 'rejected',
-    );
+    const failed = await firstFailure(staged);
     // After a failed staged statement the server aborted the transaction and COMMIT answered
     // ROLLBACK: nothing was written, and the statement's error is the one to report.
     if (failed) throw failed.reason;
