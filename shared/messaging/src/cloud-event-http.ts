@@ -44,9 +44,9 @@ export function httpHeadersOfKafkaCloudEvent(
   const contentType = kafkaHeaderText(headers, 'content-type');
   if (contentType !== null) http['content-type'] = contentType;
   for (const name of Object.keys(headers ?? {})) {
+    if (!name.startsWith('ce_') || skip(name)) continue;
     const text = kafkaHeaderText(headers, name);
-    if (!name.startsWith('ce_') || skip(name) || text === null) continue;
-    http[`ce-${name.slice(3)}`] = percentEncode(text);
+    if (text !== null) http[`ce-${name.slice(3)}`] = percentEncode(text);
   }
   return http;
 }

@@ -16,7 +16,6 @@ export {
   SpanStatusCode,
   TracingConfigError,
   activeTraceparent,
-  contextFrom,
   inSpan,
   markActiveSpanStatus,
   openSpan,

@@ -4,6 +4,7 @@ import {
   context,
   propagation,
   trace,
+  INVALID_SPAN_CONTEXT,
   type Attributes,
   type Context,
   type Span,
@@ -68,6 +69,13 @@ export interface Tracing {
 }
 
 let started: Tracing | undefined;
+/**
+ * Whether spans are recorded: off, `inSpan` and `openSpan` skip the span and its context
+ * entirely, so a delivery or request pays nothing for tracing it does not do.
+ */
+let recording = false;
+/** What `inSpan` hands its work when nothing is recorded. */
+const NOT_RECORDED: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
 /**
  * Registers the process's tracer provider, once. With no exporter configured nothing is
@@ -100,6 +108,7 @@ export function startTracing(serviceName: string, env: Env = process.env): Traci
       }),
     ],
   });
+  recording = true;
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
@@ -113,27 +122,18 @@ const tracer = trace.getTracer('atlas');
 
 type Carrier = Readonly<Record<string, string | undefined>>;
 
-const carrierGetter = {
-  keys: (carrier: Carrier): string[] => Object.keys(carrier),
-  get: (carrier: Carrier, key: string): string | undefined => carrier[key],
-};
-
 /**
  * The trace context a W3C `traceparent` (and `tracestate`) names. CloudEvents carry them as the
  * distributed-tracing extension, so `ce-traceparent` is read when no plain header is there.
  */
-export function contextFrom(headers: Carrier): Context {
+function contextFrom(headers: Carrier): Context {
   const traceparent = headers['traceparent'] ?? headers['ce-traceparent'];
   if (!traceparent) return context.active();
   const tracestate = headers['traceparent'] ? headers['tracestate'] : headers['ce-tracestate'];
-  return propagation.extract(
-    context.active(),
-    {
-      traceparent,
-      ...(tracestate ? { tracestate } : {}),
-    },
-    carrierGetter,
-  );
+  return propagation.extract(context.active(), {
+    traceparent,
+    ...(tracestate ? { tracestate } : {}),
+  });
 }
 
 /** The `traceparent` of the active span, for a message or request leaving this process. */
@@ -175,6 +175,7 @@ export async function inSpan<T>(
   options: SpanOptions,
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
+  if (!recording) return work(NOT_RECORDED);
   const { parent, span } = startSpan(options);
   try {
     return await context.with(trace.setSpan(parent, span), () => work(span));
@@ -195,6 +196,12 @@ export async function inSpan<T>(
  * the caller ends it. Its `traceparent` goes on the message it publishes.
  */
 export function openSpan(options: SpanOptions): { span: Span; traceparent: string | undefined } {
+  // Not recorded here, the message still carries its cause's context on, as it came.
+  if (!recording)
+    return {
+      span: NOT_RECORDED,
+      traceparent: typeof options.parent === 'string' ? options.parent : undefined,
+    };
   const { parent, span } = startSpan(options);
   return { span, traceparent: activeTraceparent(trace.setSpan(parent, span)) };
 }
