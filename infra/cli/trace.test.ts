@@ -274,6 +274,38 @@ describe('orderSpans', () => {
     expect(orderSpans([])).toMatchObject({ traceId: null, traceIds: [] });
   });
 
+  it('shows a traced delivery that was dead-lettered once, as its dead letter', () => {
+    const trace = buildTrace({
+      order: { orderId: 'o-1', status: 'PENDING', updatedAt: at(1) },
+      timeline: HAPPY.slice(0, 1),
+      stuck: {
+        orderId: 'o-1',
+        status: 'PENDING',
+        updatedAt: at(1),
+        stuckForSeconds: 600,
+        waitingOn: { service: 'billing', step: 'InvoiceCreated', legitimate: false },
+        deadLetters: [
+          {
+            id: 'order-0-3',
+            eventType: 'OrderPlaced',
+            consumer: 'billing-invoicing',
+            failedAt: at(5),
+            errorCode: 503,
+          },
+        ],
+      },
+      spans: { found: orderSpans([PLACEMENT_TRACE]), traceUrl: (traceId) => traceId },
+      now: Date.parse(at(6)),
+    });
+
+    expect(
+      trace.events[0]?.deliveries.map((delivery) => [delivery.consumer, delivery.outcome]),
+    ).toEqual([
+      ['inventory-reservations', 'delivered'],
+      ['billing-invoicing', 'dead-lettered'],
+    ]);
+  });
+
   it('gives buildTrace the trace id, its link and the deliveries before the dead letters', () => {
     const trace = buildTrace({
       order: { orderId: 'o-1', status: 'INVENTORY_RESERVED', updatedAt: at(1) },

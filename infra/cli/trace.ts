@@ -197,23 +197,29 @@ export function findGaps(events: readonly TimelineEvent[]): Gap[] {
   return gaps;
 }
 
-/** Each event's traced deliveries, then its dead letters (named by event type within the order). */
+/**
+ * Each event's traced deliveries, then its dead letters (named by event type within the order). A
+ * traced delivery that ended in the dead letters is shown once, as its dead letter (which names it).
+ */
 function deliveriesOf(
   event: TimelineEvent,
   letters: readonly StuckDeadLetter[],
   spans: OrderSpans | undefined,
 ): Delivery[] {
-  const traced: Delivery[] = [...(spans?.deliveries.get(event.eventId) ?? [])];
+  const lettered = letters.filter((letter) => letter.eventType === event.eventType);
+  const traced: Delivery[] = (spans?.deliveries.get(event.eventId) ?? []).filter(
+    (delivery) =>
+      delivery.outcome !== 'dead_lettered' ||
+      !lettered.some((letter) => letter.consumer === delivery.consumer),
+  );
   return traced.concat(
-    letters
-      .filter((letter) => letter.eventType === event.eventType)
-      .map((letter) => ({
-        consumer: letter.consumer,
-        outcome: 'dead-lettered' as const,
-        deadLetterId: letter.id,
-        failedAt: letter.failedAt,
-        errorCode: letter.errorCode,
-      })),
+    lettered.map((letter) => ({
+      consumer: letter.consumer,
+      outcome: 'dead-lettered' as const,
+      deadLetterId: letter.id,
+      failedAt: letter.failedAt,
+      errorCode: letter.errorCode,
+    })),
   );
 }
 
