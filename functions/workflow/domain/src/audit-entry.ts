@@ -57,6 +57,21 @@ export function auditEntryOf(event: AuditedEvent, approverSubject: string | null
     status: null,
     replayed: false,
   };
+  // The saga decides about an order; an approver about an approval.
+  const bySagaOnOrder = (orderId: string) => ({
+    ...decision,
+    entityType: 'order',
+    entityId: orderId,
+    actorSubject: SYSTEM,
+    actorUsername: SYSTEM,
+  });
+  const byApproverOn = (approvalId: string, username: string) => ({
+    ...decision,
+    entityType: 'approval',
+    entityId: approvalId,
+    actorSubject: approverSubject,
+    actorUsername: username,
+  });
   switch (event.eventType) {
     case 'AuditRecorded': {
       const { payload } = event;
@@ -78,31 +93,19 @@ export function auditEntryOf(event: AuditedEvent, approverSubject: string | null
     }
     case 'OrderConfirmed':
       return {
-        ...decision,
-        entityType: 'order',
-        entityId: event.payload.orderId,
-        actorSubject: SYSTEM,
-        actorUsername: SYSTEM,
+        ...bySagaOnOrder(event.payload.orderId),
         outcome: 'CONFIRMED',
         details: { total: event.payload.total, currency: event.payload.currency },
       };
     case 'OrderCancelled':
       return {
-        ...decision,
-        entityType: 'order',
-        entityId: event.payload.orderId,
-        actorSubject: SYSTEM,
-        actorUsername: SYSTEM,
+        ...bySagaOnOrder(event.payload.orderId),
         outcome: 'CANCELLED',
         details: { reason: event.payload.reason },
       };
     case 'ApprovalGranted':
       return {
-        ...decision,
-        entityType: 'approval',
-        entityId: event.payload.approvalId,
-        actorSubject: approverSubject,
-        actorUsername: event.payload.decidedBy,
+        ...byApproverOn(event.payload.approvalId, event.payload.decidedBy),
         outcome: 'GRANTED',
         details: {
           orderId: event.payload.orderId,
@@ -111,11 +114,7 @@ export function auditEntryOf(event: AuditedEvent, approverSubject: string | null
       };
     case 'ApprovalRejected':
       return {
-        ...decision,
-        entityType: 'approval',
-        entityId: event.payload.approvalId,
-        actorSubject: approverSubject,
-        actorUsername: event.payload.decidedBy,
+        ...byApproverOn(event.payload.approvalId, event.payload.decidedBy),
         outcome: 'REJECTED',
         details: { orderId: event.payload.orderId, reason: event.payload.reason },
       };
