@@ -28,11 +28,12 @@ export interface OrderView {
   readonly updatedAt: string;
 }
 
-/** What the demos read of a timeline item (`GET /v1/reports/orders/{id}/timeline`). */
 export interface TimelineEvent {
   readonly eventId: string;
   readonly eventType: string;
   readonly occurredAt: string;
+  readonly correlationId: string;
+  readonly causationId: string;
   readonly producer: string;
 }
 
