@@ -59,7 +59,7 @@ function deliverAgainLater(context: SourceContext, event: HttpCloudEvent, afterM
 
 /**
  * Handles one record of a source: delivers it, or dead-letters it; resolves only when one of the
- * two is done, since kafkajs commits the offset of every message whose handler resolved.
+ * two is done, since the record's offset is committed once this resolved (offset-commits.ts).
  *
  * The delivery is a span of its own, child of the record's publish span (its `ce_traceparent`);
  * the function's span follows it through the `traceparent` header, as Knative's dispatcher sends it.

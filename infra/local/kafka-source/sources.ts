@@ -10,6 +10,7 @@ import { createUpstreamClient, type UpstreamCall } from '@atlas/http/upstream';
 import { kafkaLogCreator } from './kafka-log.ts';
 import { consumerLag, type PartitionLag } from './lag.ts';
 import { deliveryMetrics } from './metrics.ts';
+import { commitOffsetsPeriodically, type OffsetCommits } from './offset-commits.ts';
 
 /** What a source needs of a catalog entry; a `CatalogEntry` from `kafkaSources()` fits. */
 export interface KafkaSourceDefinition {
@@ -110,11 +111,14 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
   };
   const consumers: {
     consumer: Consumer;
+    commits: OffsetCommits;
     health: { -readonly [K in keyof SourceHealth]: SourceHealth[K] };
   }[] = [];
 
   const stop = async (): Promise<void> => {
     aborter.abort(new Error('the delivery process is stopping'));
+    // Committed while the consumers are still members of their groups; disconnect leaves them.
+    await Promise.allSettled(consumers.map(({ commits }) => commits.stop()));
     await Promise.allSettled(consumers.map(({ consumer }) => consumer.disconnect()));
     await producer.disconnect();
     await admin.disconnect();
@@ -140,7 +144,8 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
         running: true,
         joined: false,
       };
-      consumers.push({ consumer, health });
+      const commits = commitOffsetsPeriodically(consumer, logger.child({ source: definition.name }));
+      consumers.push({ consumer, commits, health });
       consumer.on(consumer.events.GROUP_JOIN, () => {
         health.joined = true;
       });
@@ -166,12 +171,15 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
       await consumer.connect();
       await consumer.subscribe({ topics: [...definition.trigger.topics], fromBeginning: true });
       await consumer.run({
-        // Offsets of delivered records are committed once a second instead of after every fetched
-        // batch (often one record): a crash redelivers at most that second, which the inboxes
-        // absorb, and the broker is spared a commit request per record per source.
-        autoCommitInterval: 1_000,
+        // Offsets of delivered records are committed once a second (offset-commits.ts) instead of
+        // after every fetched batch (often one record): a crash redelivers at most that second,
+        // which the inboxes absorb, and the broker is spared a commit per record per source.
+        autoCommit: false,
         partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 3,
-        eachMessage: (payload) => handleRecord(context, payload),
+        eachMessage: async (payload) => {
+          await handleRecord(context, payload);
+          commits.done(payload.topic, payload.partition, payload.message.offset);
+        },
       });
       logger.info(
         { source: definition.name, topics: definition.trigger.topics, groupId, sink: context.url },
