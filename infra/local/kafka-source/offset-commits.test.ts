@@ -21,7 +21,7 @@ function recordingConsumer(fail: () => boolean = () => false): {
   };
 }
 
-const quiet = createLogger({ service: 'test', level: 'silent' });
+const quiet = createLogger({ service: 'test', function: 'offset-commits-test', level: 'silent' });
 // Long enough that only explicit flushes commit in these tests.
 const NEVER = 3_600_000;
 

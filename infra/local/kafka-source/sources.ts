@@ -144,7 +144,10 @@ export async function startKafkaSources(options: KafkaSourcesOptions): Promise<K
         running: true,
         joined: false,
       };
-      const commits = commitOffsetsPeriodically(consumer, logger.child({ source: definition.name }));
+      const commits = commitOffsetsPeriodically(
+        consumer,
+        logger.child({ source: definition.name }),
+      );
       consumers.push({ consumer, commits, health });
       consumer.on(consumer.events.GROUP_JOIN, () => {
         health.joined = true;

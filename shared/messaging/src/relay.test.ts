@@ -89,8 +89,13 @@ function expectOrderPerAggregate(sent: readonly AtlasEvent[], received: readonly
   }
 }
 
-function newRelay(topic: string, service = 'relay-test'): OutboxRelay {
+function newRelay(
+  topic: string,
+  service = 'relay-test',
+  options: { vacuumEveryRows?: number } = {},
+): OutboxRelay {
   return createOutboxRelay({
+    ...options,
     service,
     sql: database.sql,
     producer,
@@ -160,6 +165,34 @@ describe('the outbox relay', () => {
     });
     expect(first?.event).toEqual(sent[0]);
     expect(await outboxCount()).toBe(0);
+  });
+
+  it('keeps its outbox table small by vacuuming it, whatever the server does for it', async () => {
+    const outboxBytes = async (): Promise<number> => {
+      const [row] = await database.sql<
+        { bytes: number }[]
+      >`select pg_relation_size('atlas_outbox')::int as bytes`;
+      return row?.bytes ?? 0;
+    };
+    const publishAll = async (vacuumEveryRows: number): Promise<void> => {
+      const topic = await createTestTopic(admin);
+      createdTopics.push(topic);
+      const relay = newRelay(topic, 'relay-test', { vacuumEveryRows });
+      await relay.start();
+      const sent = eventsForOrders(20, 10);
+      await stage(sent);
+      await readTopic(topic, sent.length, 300);
+      await relay.stop();
+      expect(await outboxCount()).toBe(0);
+    };
+
+    // The control: deleted rows keep their pages until something vacuums them.
+    await publishAll(Number.POSITIVE_INFINITY);
+    expect(await outboxBytes()).toBeGreaterThan(8 * 8192);
+
+    await publishAll(1);
+    // The last drain's VACUUM found every row dead and gave the trailing pages back.
+    expect(await outboxBytes()).toBe(0);
   });
 
   it('publishes a row staged without its Avro body (before migration 0002) exactly as one with it', async () => {

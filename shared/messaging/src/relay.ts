@@ -29,6 +29,8 @@ export interface OutboxRelayOptions {
   readonly pollIntervalMs?: number;
   /** Where a row's topic is really published; tests point it at throwaway topics. */
   readonly topicMap?: (topic: string) => string;
+  /** Rows deleted between two VACUUMs of the outbox. Default 1 000. */
+  readonly vacuumEveryRows?: number;
 }
 
 export interface OutboxRelay {
@@ -74,6 +76,7 @@ function leaderLockKey(service: string): number {
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const batchSize = options.batchSize ?? 500;
   const pollIntervalMs = options.pollIntervalMs ?? 1_000;
+  const vacuumEveryRows = options.vacuumEveryRows ?? 1_000;
   const labels = { service: options.service };
   const backlog = gauge(options.registry, 'atlas_outbox_backlog', 'Outbox rows not yet published', [
     'service',
@@ -218,6 +221,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     ackedAt: number,
   ): Promise<void> {
     await connection`delete from atlas_outbox where id = any(${batch.rows.map((row) => row.id)}::bigint[])`;
+    deletedSinceVacuum += batch.rows.length;
     published.inc(labels, batch.rows.length);
     for (const row of batch.rows)
       latency.observe(labels, Math.max(0, ackedAt - row.created_at.getTime()) / 1000);
@@ -268,6 +272,20 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return total;
   }
 
+  let deletedSinceVacuum = 0;
+  /**
+   * The outbox is a queue: every row is inserted once and deleted once, so without VACUUM its heap
+   * and indexes only grow, and each read walks the dead rows again (on a server with autovacuum
+   * off, 14 MB and ~1 000 pages per read after a few minutes of load). The relay knows best how
+   * much it deleted, so it vacuums its own table instead of relying on the server's settings; a
+   * VACUUM of a table of dead rows takes milliseconds and frees the trailing pages.
+   */
+  async function vacuumIfDue(connection: NonNullable<typeof leader>): Promise<void> {
+    if (deletedSinceVacuum < vacuumEveryRows) return;
+    deletedSinceVacuum = 0;
+    await connection`vacuum atlas_outbox`;
+  }
+
   let backlogRefreshedAt = 0;
   /** At most once per poll interval: a count per batch would cost the hot path a round trip. */
   async function refreshBacklog(): Promise<void> {
@@ -285,7 +303,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       try {
         if (!leader) await tryLead();
         const connection = leader;
-        if (connection) await drain(connection);
+        if (connection) {
+          await drain(connection);
+          await vacuumIfDue(connection);
+        }
         await refreshBacklog();
       } catch (error) {
         options.logger.error(
