@@ -80,23 +80,28 @@ function viewOf(row: OrderRow): OrderView {
 const ORDER_LOCK_NAMESPACE = 4150;
 
 /**
- * Applies a saga event to the orders read model in `tx`: reads the order's row (locked), projects
- * the event onto it and writes it back. Applying an event twice leaves the same row.
- * Does nothing for an event of no order.
+ * Sends the order's lock and the read of its row together: PostgreSQL takes the lock, then runs
+ * the read with a snapshot taken after it. Resolves to the row, if the order has one yet.
  */
-export async function applyToOrders(
+function readLocked(
   tx: TransactionSql,
-  event: AnyAtlasEvent,
-  table: string = ORDERS_TABLE,
-): Promise<void> {
-  const orderId = orderIdOf(event);
-  if (orderId === null) return;
-  // Sent together: PostgreSQL takes the lock, then runs the select with a snapshot taken after it.
+  orderId: string,
+  table: string,
+): Promise<OrderRow | undefined> {
   const locked =
     tx`select pg_advisory_xact_lock(${ORDER_LOCK_NAMESPACE}, hashtext(${orderId}))`.execute();
-  locked.catch(() => undefined);
-  const [row] = await tx<OrderRow[]>`select * from ${tx(table)} where order_id = ${orderId}`;
-  await locked;
+  const read = tx<OrderRow[]>`select * from ${tx(table)} where order_id = ${orderId}`.execute();
+  return Promise.all([locked, read]).then(([, rows]) => rows[0]);
+}
+
+/** Projects `event` onto the order's row as read, and stages the row's upsert. */
+async function writeProjected(
+  tx: TransactionSql,
+  event: AnyAtlasEvent,
+  orderId: string,
+  row: OrderRow | undefined,
+  table: string,
+): Promise<void> {
   const view = projectOrder(row ? viewOf(row) : emptyOrderView(orderId, event.occurredAt), event);
   const total = view.totalCents === null ? null : view.totalCents.toString();
   // Nothing reads it back: it travels with the transaction's next statement or its COMMIT.
@@ -122,6 +127,21 @@ export async function applyToOrders(
 }
 
 /**
+ * Applies a saga event to the orders read model in `tx`: reads the order's row (locked), projects
+ * the event onto it and writes it back. Applying an event twice leaves the same row.
+ * Does nothing for an event of no order.
+ */
+export async function applyToOrders(
+  tx: TransactionSql,
+  event: AnyAtlasEvent,
+  table: string = ORDERS_TABLE,
+): Promise<void> {
+  const orderId = orderIdOf(event);
+  if (orderId === null) return;
+  await writeProjected(tx, event, orderId, await readLocked(tx, orderId, table), table);
+}
+
+/**
  * The payload as reporting keeps it: everything but payment data. An OrderPlaced's card token
  * serves billing's one charge and is never projected; the method's type stays (it is a fact of the
  * order, not a credential).
@@ -130,6 +150,20 @@ export function reportablePayload(event: AnyAtlasEvent): unknown {
   if (event.eventType !== 'OrderPlaced') return event.payload;
   const { paymentMethod, ...rest } = event.payload;
   return { ...rest, paymentMethod: { type: paymentMethod.type } };
+}
+
+/** The timeline's insert of one event; it returns the row only when the event was new. */
+function timelineInsert(tx: TransactionSql, event: AnyAtlasEvent, orderId: string, table: string) {
+  return tx<{ event_id: string }[]>`
+    insert into ${tx(table)} (
+      event_id, order_id, event_type, occurred_at, correlation_id, causation_id, producer, payload
+    ) values (
+      ${event.eventId}, ${orderId}, ${event.eventType}, ${event.occurredAt},
+      ${event.correlationId}, ${event.causationId}, ${event.producer},
+      ${tx.json(reportablePayload(event) as Parameters<typeof tx.json>[0])}
+    )
+    on conflict (event_id) do nothing
+    returning event_id`;
 }
 
 /**
@@ -143,25 +177,23 @@ export async function recordInTimeline(
 ): Promise<boolean> {
   const orderId = orderIdOf(event);
   if (orderId === null) return false;
-  const inserted = await tx`
-    insert into ${tx(table)} (
-      event_id, order_id, event_type, occurred_at, correlation_id, causation_id, producer, payload
-    ) values (
-      ${event.eventId}, ${orderId}, ${event.eventType}, ${event.occurredAt},
-      ${event.correlationId}, ${event.causationId}, ${event.producer},
-      ${tx.json(reportablePayload(event) as Parameters<typeof tx.json>[0])}
-    )
-    on conflict (event_id) do nothing
-    returning event_id`;
-  return inserted.length === 1;
+  return (await timelineInsert(tx, event, orderId, table)).length === 1;
 }
 
 /**
  * The live projection of one event: the timeline first, which says whether the event is new,
- * then the orders read model. Both in `tx`, so a crash leaves neither or both.
+ * then the orders read model. Both in `tx`, so a crash leaves neither or both. The timeline's
+ * insert, the order's lock and its read go out in one round trip: a redelivery wastes the read,
+ * a new event (nearly every one) does not wait for the insert before asking for it.
  */
 export async function projectEvent(tx: TransactionSql, event: AnyAtlasEvent): Promise<boolean> {
-  if (!(await recordInTimeline(tx, event))) return false;
-  await applyToOrders(tx, event);
+  const orderId = orderIdOf(event);
+  if (orderId === null) return false;
+  const recorded = timelineInsert(tx, event, orderId, TIMELINE_TABLE).execute();
+  const row = readLocked(tx, orderId, ORDERS_TABLE);
+  // Settled below, or abandoned with the transaction when the insert failed first.
+  row.catch(() => undefined);
+  if ((await recorded).length !== 1) return false;
+  await writeProjected(tx, event, orderId, await row, ORDERS_TABLE);
   return true;
 }
