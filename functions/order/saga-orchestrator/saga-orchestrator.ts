@@ -5,7 +5,7 @@ import { parseCents } from '@atlas/money';
 import {
   SAGA_EVENT_TYPES,
   applySagaEvent,
-  commitTransition,
+  stageTransition,
   lockOrder,
   refusalOf,
   toSagaState,
@@ -42,7 +42,7 @@ export function sagaOrchestrator(
       const refusal = refusalOf(state, event as SagaEvent, thresholdCents);
       if (refusal) throw new TransitionRefusedError(refusal);
       const transition = applySagaEvent(state, event as SagaEvent, thresholdCents);
-      await commitTransition(tx, locked, transition, (emission) =>
+      await stageTransition(tx, locked, transition, (emission) =>
         context.emit(emission.eventType, emission.payload),
       );
       if (transition.emit.length > 0) {

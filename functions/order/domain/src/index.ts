@@ -29,7 +29,14 @@ export {
 export type { OrderLine, PlaceOrderBody } from './order-body.ts';
 export { toOrderView, toSagaState } from './order-row.ts';
 export type { OrderRow, OrderView } from './order-row.ts';
-export { commitTransition, findOrder, insertOrder, listOrders, lockOrder } from './order-store.ts';
+export {
+  commitTransition,
+  findOrder,
+  insertOrder,
+  listOrders,
+  lockOrder,
+  stageTransition,
+} from './order-store.ts';
 export type { NewOrder, OrderFilter } from './order-store.ts';
 export { listOrdersQuerySchema } from './list-query.ts';
 export type { ListOrdersQuery } from './list-query.ts';

@@ -1,4 +1,4 @@
-import type { Sql, TransactionSql } from '@atlas/db';
+import { stage, type Sql, type TransactionSql } from '@atlas/db';
 import type { OrderLine } from './order-body.ts';
 import { isOrderId } from './order-body.ts';
 import { toSagaState, type OrderRow } from './order-row.ts';
@@ -49,9 +49,10 @@ export async function lockOrder(
   return row;
 }
 
-async function saveSagaState(tx: TransactionSql, state: SagaState): Promise<OrderRow> {
+/** The update that writes a saga state onto its (locked) order row. */
+function sagaStateUpdate(tx: TransactionSql, state: SagaState, returning: boolean) {
   const cancellation = state.cancellation;
-  const [row] = await tx<OrderRow[]>`
+  return tx<OrderRow[]>`
     update orders set
       status = ${state.status},
       cancellation_reason = ${cancellation?.reason ?? null},
@@ -63,9 +64,7 @@ async function saveSagaState(tx: TransactionSql, state: SagaState): Promise<Orde
       billing_compensation = ${cancellation?.billingCompensation ?? 'NONE'},
       updated_at = clock_timestamp()
     where id = ${state.orderId}
-    returning ${columns(tx)}`;
-  if (!row) throw new Error(`order ${state.orderId} vanished while locked`);
-  return row;
+    ${returning ? tx`returning ${columns(tx)}` : tx``}`;
 }
 
 const serialised = (state: SagaState): string =>
@@ -73,9 +72,13 @@ const serialised = (state: SagaState): string =>
     typeof value === 'bigint' ? value.toString() : value,
   );
 
+const changes = (locked: OrderRow, transition: SagaTransition): boolean =>
+  serialised(toSagaState(locked)) !== serialised(transition.state);
+
 /**
  * Writes a saga step and stages its events in the caller's transaction, on the row locked by
- * {@link lockOrder}; a step that changes nothing leaves the row (and its `updatedAt`) alone.
+ * {@link lockOrder}, and returns the row as written; a step that changes nothing leaves the row
+ * (and its `updatedAt`) alone.
  */
 export async function commitTransition(
   tx: TransactionSql,
@@ -83,10 +86,27 @@ export async function commitTransition(
   transition: SagaTransition,
   emit: (emission: SagaEmission) => Promise<void>,
 ): Promise<OrderRow> {
-  const changed = serialised(toSagaState(locked)) !== serialised(transition.state);
-  const row = changed ? await saveSagaState(tx, transition.state) : locked;
+  let row = locked;
+  if (changes(locked, transition)) {
+    [row = locked] = await sagaStateUpdate(tx, transition.state, true);
+  }
   for (const emission of transition.emit) await emit(emission);
   return row;
+}
+
+/**
+ * {@link commitTransition} for a caller that does not read the row back (the saga's consumer):
+ * the update is staged, so it travels with the events and the COMMIT instead of costing a round
+ * trip of its own.
+ */
+export async function stageTransition(
+  tx: TransactionSql,
+  locked: OrderRow,
+  transition: SagaTransition,
+  emit: (emission: SagaEmission) => Promise<void>,
+): Promise<void> {
+  if (changes(locked, transition)) await stage(tx, sagaStateUpdate(tx, transition.state, false));
+  for (const emission of transition.emit) await emit(emission);
 }
 
 export interface OrderFilter {
