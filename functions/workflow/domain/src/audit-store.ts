@@ -1,4 +1,4 @@
-import type { Sql, TransactionSql } from '@atlas/db';
+import { stage, type Sql, type TransactionSql } from '@atlas/db';
 import type { AuditEntry } from './audit-entry.ts';
 import { offsetOf, type Page } from '@atlas/http';
 
@@ -12,9 +12,14 @@ export async function deciderSubjectOf(
   return row?.decided_by_subject ?? null;
 }
 
-/** Appends an entry; one already there for the same event is left as it is (redelivery). */
+/**
+ * Appends an entry; one already there for the same event is left as it is (redelivery). Staged:
+ * nothing reads it back, so a trail entry costs the consumer no round trip of its own.
+ */
 export async function appendAuditEntry(tx: TransactionSql, entry: AuditEntry): Promise<void> {
-  await tx`
+  await stage(
+    tx,
+    tx`
     insert into audit_log (event_id, kind, entity_type, entity_id, action, actor_subject,
       actor_username, method, route, status, outcome, replayed, details, correlation_id, producer,
       occurred_at)
@@ -23,7 +28,8 @@ export async function appendAuditEntry(tx: TransactionSql, entry: AuditEntry): P
       ${entry.route}, ${entry.status}, ${entry.outcome}, ${entry.replayed},
       ${entry.details === null ? null : tx.json(entry.details)}, ${entry.correlationId},
       ${entry.producer}, ${entry.occurredAt})
-    on conflict (event_id) do nothing`;
+    on conflict (event_id) do nothing`,
+  );
 }
 
 /** An entry as the API answers it; fields that do not apply are left out. */
