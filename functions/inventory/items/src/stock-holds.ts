@@ -1,11 +1,12 @@
-import type { TransactionSql } from '@atlas/db';
+import { stage, type TransactionSql } from '@atlas/db';
 import type { SkuQuantity } from '@atlas/events';
 import { compareSkus } from './reservation-policy.ts';
 
 /**
  * Reserves `lines` (summed, all available, their items locked) for an order: a RESERVED row per
  * SKU and the same quantity added to each item's `reserved`, keeping reserved equal to the sum of
- * its live reservations.
+ * its live reservations. Both writes are staged: nothing reads them back in the caller, and a
+ * later statement of the transaction still sees them (PostgreSQL runs them in order).
  */
 export async function holdStock(
   tx: TransactionSql,
@@ -14,14 +15,20 @@ export async function holdStock(
 ): Promise<void> {
   const skus = tx.array(lines.map((line) => line.sku));
   const quantities = tx.array(lines.map((line) => line.quantity));
-  await tx`
+  await stage(
+    tx,
+    tx`
     insert into inventory_reservations (order_id, sku, quantity)
-    select ${orderId}, l.sku, l.quantity from unnest(${skus}::text[], ${quantities}::int[]) as l(sku, quantity)`;
-  await tx`
+    select ${orderId}, l.sku, l.quantity from unnest(${skus}::text[], ${quantities}::int[]) as l(sku, quantity)`,
+  );
+  await stage(
+    tx,
+    tx`
     update inventory_items i
     set reserved = i.reserved + l.quantity, updated_at = clock_timestamp()
     from unnest(${skus}::text[], ${quantities}::int[]) as l(sku, quantity)
-    where i.sku = l.sku`;
+    where i.sku = l.sku`,
+  );
 }
 
 /**
