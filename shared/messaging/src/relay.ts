@@ -101,6 +101,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   );
 
   let running = false;
+  // Rows deleted since the outbox was last vacuumed (vacuumIfDue).
+  let deletedSinceVacuum = 0;
   let leader: Awaited<ReturnType<Sql['reserve']>> | undefined;
   let wake: (() => void) | undefined;
   // Set by a NOTIFY that arrives while a batch is being drained, so it is not slept through.
@@ -272,7 +274,6 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     return total;
   }
 
-  let deletedSinceVacuum = 0;
   /**
    * The outbox is a queue: every row is inserted once and deleted once, so without VACUUM its heap
    * and indexes only grow, and each read walks the dead rows again (on a server with autovacuum
@@ -283,7 +284,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   async function vacuumIfDue(connection: NonNullable<typeof leader>): Promise<void> {
     if (deletedSinceVacuum < vacuumEveryRows) return;
     deletedSinceVacuum = 0;
-    await connection`vacuum atlas_outbox`;
+    // Housekeeping, not publishing: a failed VACUUM is retried after the next 1,000 rows and never
+    // costs the lead. A broken connection shows at the next drain, which handles it.
+    await connection`vacuum atlas_outbox`.catch((error: unknown) => {
+      options.logger.warn({ err: error, outcome: 'failed' }, 'outbox vacuum failed');
+    });
   }
 
   let backlogRefreshedAt = 0;

@@ -88,7 +88,9 @@ export async function commitTransition(
 ): Promise<OrderRow> {
   let row = locked;
   if (changes(locked, transition)) {
-    [row = locked] = await sagaStateUpdate(tx, transition.state, true);
+    const [written] = await sagaStateUpdate(tx, transition.state, true);
+    if (!written) throw new Error(`order ${transition.state.orderId} vanished while locked`);
+    row = written;
   }
   for (const emission of transition.emit) await emit(emission);
   return row;
