@@ -3,7 +3,16 @@ import { loadStackConfig } from '@atlas/config';
 import { gatewayClient } from '../../local/demo/client.ts';
 import { resolvePaths } from '../../local/lib/paths.ts';
 import { checkInvariants, connectServiceDatabases, waitUntilQuiet } from '../invariants/index.ts';
+import { logLevel, type Admin } from 'kafkajs';
+import { createKafka } from '@atlas/messaging/kafka';
 import { measureCommitCeiling } from './saga/ceiling.ts';
+import {
+  hopCountersNow,
+  hopFloor,
+  measureHttpDelivery,
+  measureKafkaRecord,
+  type HopCounts,
+} from './saga/floor.ts';
 import { watchConfirmations, type ConfirmationWatch } from './saga/confirmations.ts';
 import { benchClient, closedLoop, openLoop, type LoadOutcome } from './saga/load.ts';
 import { peakRssMbOf, stackProcesses, startCpuWindow, type CpuWindow } from './saga/processes.ts';
@@ -14,7 +23,7 @@ import { loadAverage as load, progress as log } from '../progress.ts';
  * `npm run bench`: the order saga end to end against the running system (`npm start`), through
  * the gateway with real Keycloak tokens. Each order is timed from its 202 to its OrderConfirmed
  * record on the order topic. Phases: idle CPU, warm-up, closed loop, open loop, drain, the
- * commit-bound ceiling, the invariant checker. Not a test: it exits non-zero only on an error,
+ * commit-bound ceiling, the hop floor, the invariant checker. Not a test: it exits non-zero only on an error,
  * never on a missed target; its last line is one JSON object.
  */
 const { values: args } = parseArgs({
@@ -40,6 +49,8 @@ const settings = {
   mixed: args.mix,
 };
 const SKU_COUNT = 20;
+/** The local KafkaSource's `/metrics`, where the deliveries a saga causes are counted. */
+const DELIVERY_METRICS_URL = `http://127.0.0.1:${process.env['ATLAS_DELIVERY_PORT'] ?? 8099}/metrics`;
 const STOCK = 1_000_000_000;
 
 async function seedStock(gateway: ReturnType<typeof gatewayClient>): Promise<string[]> {
@@ -67,7 +78,8 @@ interface PhaseResult {
   readonly outcome: LoadOutcome;
   readonly cpu: CpuWindow;
   readonly confirmedInWindow: number;
-  readonly commits: number;
+  /** Deliveries, records and commits over the window (commits in the five service databases). */
+  readonly hops: HopCounts;
   readonly latenciesMs: number[];
   readonly postMs: number[];
   readonly lost: string[];
@@ -78,16 +90,23 @@ async function runPhase(
   name: string,
   runDir: string,
   watch: ConfirmationWatch,
+  admin: Admin,
   drive: () => Promise<LoadOutcome>,
 ): Promise<PhaseResult> {
   const databases = connectServiceDatabases();
   const commitsBefore = await committedTransactions(databases.databases.order);
+  const countersBefore = await hopCountersNow(admin, DELIVERY_METRICS_URL);
   const windowStart = Date.now();
   const cpuWindow = startCpuWindow(runDir);
   const outcome = await drive();
   const cpu = cpuWindow.stop();
   const windowEnd = Date.now();
-  const commits = (await committedTransactions(databases.databases.order)) - commitsBefore;
+  const countersAfter = await hopCountersNow(admin, DELIVERY_METRICS_URL);
+  const hops = {
+    deliveries: countersAfter.deliveries - countersBefore.deliveries,
+    records: countersAfter.records - countersBefore.records,
+    commits: (await committedTransactions(databases.databases.order)) - commitsBefore,
+  };
   const loadAtEnd = load();
   const ids = outcome.placed.map((order) => order.orderId);
   const lost = await watch.waitFor(ids, Date.now() + settings.drainSeconds * 1000);
@@ -106,7 +125,7 @@ async function runPhase(
     outcome,
     cpu,
     confirmedInWindow,
-    commits,
+    hops,
     latenciesMs: latenciesMs.sort((a, b) => a - b),
     postMs: outcome.placed.map((order) => order.postMs).sort((a, b) => a - b),
     lost,
@@ -158,6 +177,12 @@ async function main(): Promise<void> {
   log(`  idle stack CPU ${idleCpuPercent.toFixed(1)} % of one core; load average ${load()}`);
 
   const watch = await watchConfirmations(config.kafka.brokers);
+  const admin = createKafka({
+    clientId: 'atlas-bench-counters',
+    brokers: [...config.kafka.brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
   const placedIds: string[] = [];
   try {
     log(`warm-up: ${settings.warmupSeconds} s at ${settings.rate}/s`);
@@ -174,6 +199,7 @@ async function main(): Promise<void> {
       `closed loop, ${settings.clients} clients, ${mode}`,
       runDir,
       watch,
+      admin,
       () =>
         closedLoop(client, {
           clients: settings.clients,
@@ -186,12 +212,17 @@ async function main(): Promise<void> {
     placedIds.push(...closed.outcome.placed.map((order) => order.orderId));
     describePhase(closed);
 
-    const open = await runPhase(`open loop, ${settings.rate}/s, ${mode}`, runDir, watch, () =>
-      openLoop(client, {
-        rate: settings.rate,
-        seconds: settings.openSeconds,
-        mixed: settings.mixed,
-      }),
+    const open = await runPhase(
+      `open loop, ${settings.rate}/s, ${mode}`,
+      runDir,
+      watch,
+      admin,
+      () =>
+        openLoop(client, {
+          rate: settings.rate,
+          seconds: settings.openSeconds,
+          mixed: settings.mixed,
+        }),
     );
     placedIds.push(...open.outcome.placed.map((order) => order.orderId));
     describePhase(open);
@@ -200,11 +231,54 @@ async function main(): Promise<void> {
     const ceiling = await measureCommitCeiling({ clients: 8, seconds: 5 });
     const sagasPerSec = closed.confirmedInWindow / (closed.cpu.wallMs / 1000);
     // From the open loop: there every placed order settles inside the window or just after it.
-    const commitsPerSaga = open.commits / Math.max(1, open.confirmedInWindow);
+    const openSagas = Math.max(1, open.confirmedInWindow);
+    const perSaga: HopCounts = {
+      deliveries: open.hops.deliveries / openSagas,
+      records: open.hops.records / openSagas,
+      commits: open.hops.commits / openSagas,
+    };
+    const commitsPerSaga = perSaga.commits;
     const ceilingSagasPerSec = ceiling.transactionsPerSec / commitsPerSaga;
     log(
       `  ${ceiling.transactionsPerSec.toFixed(0)} tx/s raw; the saga commits ${commitsPerSaga.toFixed(1)} ` +
         `transactions across the five databases, so the commit-bound ceiling is ${ceilingSagasPerSec.toFixed(1)} sagas/s; ` +
+        `load average ${load()}`,
+    );
+
+    const openSeconds = open.cpu.wallMs / 1000;
+    const kafkaGroupsPerRecord = Math.max(1, Math.round(perSaga.deliveries / perSaga.records));
+    log(
+      `\nhop floor: a saga is ${perSaga.deliveries.toFixed(1)} deliveries + 2 command hops, ` +
+        `${perSaga.records.toFixed(1)} records (read by ~${kafkaGroupsPerRecord} groups each), ` +
+        `${perSaga.commits.toFixed(1)} commits; each measured bare at the open loop's rate, 5 s`,
+    );
+    const http = await measureHttpDelivery({
+      rate: open.hops.deliveries / openSeconds,
+      seconds: 5,
+    });
+    const kafkaPid = processes.find((entry) => entry.group === 'kafka')?.pid;
+    if (kafkaPid === undefined) throw new Error('no Kafka process found under the state directory');
+    const kafka = await measureKafkaRecord({
+      brokers: config.kafka.brokers,
+      brokerPid: kafkaPid,
+      groups: kafkaGroupsPerRecord,
+      rate: open.hops.records / openSeconds,
+      seconds: 5,
+    });
+    const floor = hopFloor(
+      perSaga,
+      {
+        httpDeliveryCpuMs: http.cpuMsPerUnit,
+        kafkaRecordCpuMs: kafka.cpuMsPerUnit,
+        commitCpuMs: ceiling.cpuMsPerTransaction,
+      },
+      kafkaGroupsPerRecord,
+    );
+    const openLoopCpuMsPerSaga = open.cpu.stackMs / openSagas;
+    log(
+      `  bare HTTP delivery ${http.cpuMsPerUnit.toFixed(3)} ms, Kafka record ${kafka.cpuMsPerUnit.toFixed(3)} ms, ` +
+        `commit ${ceiling.cpuMsPerTransaction.toFixed(3)} ms of CPU; floor ${floor.cpuMsPerSaga.toFixed(1)} ms per saga ` +
+        `against ${openLoopCpuMsPerSaga.toFixed(1)} ms measured in the open loop (×${(openLoopCpuMsPerSaga / floor.cpuMsPerSaga).toFixed(2)}); ` +
         `load average ${load()}`,
     );
 
@@ -248,7 +322,13 @@ async function main(): Promise<void> {
       p99PostOrderMs: round(percentile(open.postMs, 99)),
       lost: closed.lost.length + open.lost.length,
       cpuMsPerSaga: round(cpuMsPerSaga),
-      openLoopCpuMsPerSaga: round(open.cpu.stackMs / Math.max(1, open.confirmedInWindow)),
+      openLoopCpuMsPerSaga: round(openLoopCpuMsPerSaga),
+      floorCpuMsPerSaga: round(floor.cpuMsPerSaga),
+      deliveriesPerSaga: round(perSaga.deliveries),
+      recordsPerSaga: round(perSaga.records),
+      httpDeliveryCpuMs: round(http.cpuMsPerUnit, 3),
+      kafkaRecordCpuMs: round(kafka.cpuMsPerUnit, 3),
+      commitCpuMs: round(ceiling.cpuMsPerTransaction, 3),
       tcpSegmentsPerSaga: round(closed.cpu.tcpSegments / Math.max(1, closed.confirmedInWindow)),
       idleCpuPercent: round(idleCpuPercent),
       maxRssMb: round(rss[0]?.mb ?? 0),
@@ -258,6 +338,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
     await watch.stop();
+    await admin.disconnect();
   }
 }
 

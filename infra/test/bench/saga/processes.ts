@@ -63,14 +63,19 @@ export function stackProcesses(runDir: string): StackProcess[] {
     if (group && Number.isInteger(pid) && readText(`/proc/${pid}/stat`) !== undefined)
       found.push({ pid, name, group });
   }
+  for (const pid of pidsOf('postgres')) found.push({ pid, name: 'postgres', group: 'postgres' });
+  for (const pid of pidsOf('redis-server')) found.push({ pid, name: 'redis', group: 'redis' });
+  return found;
+}
+
+/** Every process on the machine running this command (`/proc/<pid>/comm`). */
+export function pidsOf(command: string): number[] {
+  const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    const command = commandName(pid);
-    if (command === 'postgres') found.push({ pid, name: 'postgres', group: 'postgres' });
-    else if (command === 'redis-server') found.push({ pid, name: 'redis', group: 'redis' });
+    if (Number.isInteger(pid) && commandName(pid) === command) pids.push(pid);
   }
-  return found;
+  return pids;
 }
 
 /** User + system CPU of one process so far, in milliseconds; undefined once it is gone. */
