@@ -80,7 +80,10 @@ interface LocalProcess {
   readonly sourceRoots: readonly string[];
 }
 
-/** Every function of the catalog, plus the local KafkaSource that feeds the Kafka-triggered ones. */
+/**
+ * Every function of the catalog, plus the local KafkaSource that feeds the Kafka-triggered ones and
+ * the vacuum keeper of the service databases.
+ */
 function localProcesses(context: ComponentContext): LocalProcess[] {
   const { repo } = context.paths;
   const shared = [join(repo, 'shared'), join(repo, 'schemas')];
@@ -101,7 +104,14 @@ function localProcesses(context: ComponentContext): LocalProcess[] {
     port: Number(context.env['ATLAS_DELIVERY_PORT'] ?? 8099),
     sourceRoots: [...wholeCatalog, join(repo, 'infra', 'local', 'kafka-source')],
   };
-  return [...functions, kafkaSource];
+  // Stands in for PostgreSQL's autovacuum when the machine's server runs without it (ADR-0045).
+  const vacuum = {
+    name: 'vacuum',
+    entryPath: join(repo, 'infra', 'local', 'vacuum', 'main.ts'),
+    port: Number(context.env['ATLAS_VACUUM_PORT'] ?? 8098),
+    sourceRoots: [...shared, join(repo, 'infra', 'local', 'vacuum')],
+  };
+  return [...functions, kafkaSource, vacuum];
 }
 
 function bundlesDir(context: ComponentContext): string {

@@ -18,7 +18,7 @@ export const PROMETHEUS_CONFIG = fileURLToPath(
 
 /** The job of every catalog function; its targets carry `service`, `function` and `trigger`. */
 export const FUNCTIONS_JOB = 'atlas-functions';
-/** The job of the local KafkaSource (`infra/local/kafka-source`), the only process outside the catalog. */
+/** The job of the local KafkaSource (`infra/local/kafka-source`), the one process outside the catalog the alerts read. */
 export const KAFKA_SOURCE_JOB = 'atlas-kafka-source';
 
 const HEADER = [

@@ -17,6 +17,7 @@ export type ProcessGroup =
   | 'functions'
   | 'relays'
   | 'kafka-source'
+  | 'vacuum'
   | 'kafka'
   | 'registry'
   | 'keycloak'
@@ -36,6 +37,7 @@ function groupOf(component: string): ProcessGroup | undefined {
   if (component.endsWith('-outbox-relay')) return 'relays';
   if (component.startsWith('fn-')) return 'functions';
   if (component === 'kafka-source') return 'kafka-source';
+  if (component === 'vacuum') return 'vacuum';
   if (component === 'kafka') return 'kafka';
   if (component === 'schema-registry') return 'registry';
   if (component === 'keycloak') return 'keycloak';
