@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createLogger } from '@atlas/observability';
 import { createTestDatabase, type TestDatabase } from '@atlas/db/testing';
-import { autovacuumSettings, serverAutovacuumOn, tableActivity, vacuumPass } from './pass.ts';
+import {
+  autovacuumSettings,
+  paceLikeAutovacuum,
+  serverAutovacuumOn,
+  tableActivity,
+  vacuumPass,
+} from './pass.ts';
 
 // Against the machine's real PostgreSQL, on a throw-away database: the keeper's pass reads the
 // server's own statistics and leaves a bloated table without its dead rows.
@@ -36,6 +42,19 @@ describe('a vacuum pass', () => {
     expect((await autovacuumSettings(database.sql)).vacuumThreshold).toBe(
       Number(threshold?.setting),
     );
+  });
+
+  it("paces its session as the server paces autovacuum's workers", async () => {
+    const session = await database.sql.reserve();
+    try {
+      await paceLikeAutovacuum(session);
+      const [row] = await session<{ delay: string; wanted: string }[]>`
+        select current_setting('vacuum_cost_delay') as delay,
+               current_setting('autovacuum_vacuum_cost_delay') as wanted`;
+      expect(row?.delay).toBe(row?.wanted);
+    } finally {
+      session.release();
+    }
   });
 
   it('vacuums the table autovacuum would, and only that one', async () => {

@@ -54,15 +54,33 @@ export async function tableActivity(sql: Sql): Promise<TableActivity[]> {
   }));
 }
 
+/**
+ * Paces this session's VACUUM and ANALYZE as the server paces its autovacuum workers
+ * (`autovacuum_vacuum_cost_delay`, `autovacuum_vacuum_cost_limit`, -1 meaning
+ * `vacuum_cost_limit`): a manual VACUUM runs unthrottled by default, and would take its CPU and
+ * I/O in one burst, in the middle of whatever load the stack is under.
+ */
+export async function paceLikeAutovacuum(sql: Sql): Promise<void> {
+  await sql`
+    select set_config('vacuum_cost_delay', current_setting('autovacuum_vacuum_cost_delay'), false),
+           set_config('vacuum_cost_limit',
+             case when current_setting('autovacuum_vacuum_cost_limit') = '-1'
+                  then current_setting('vacuum_cost_limit')
+                  else current_setting('autovacuum_vacuum_cost_limit') end, false)`;
+}
+
 export interface ChoreDone extends Chore {
   readonly durationMs: number;
 }
 
 /**
- * One pass over a database: the chores autovacuum would do now, done one table at a time (VACUUM
- * takes no lock that stops reads or writes, and one at a time keeps the pass's I/O small).
+ * One pass over a database: the chores autovacuum would do now, paced as autovacuum paces them
+ * and done one table at a time (VACUUM takes no lock that stops reads or writes). The pool must
+ * hold one connection, so that the pacing set here is the session the chores run in.
  */
 export async function vacuumPass(sql: Sql, logger: Logger): Promise<ChoreDone[]> {
+  // Every pass, not once: the pool may have replaced its connection since the last one.
+  await paceLikeAutovacuum(sql);
   const chores = choresDue(await tableActivity(sql), await autovacuumSettings(sql));
   const done: ChoreDone[] = [];
   for (const chore of chores) {
