@@ -245,6 +245,10 @@ async function main(): Promise<void> {
         `load average ${load()}`,
     );
 
+    if (open.hops.deliveries <= 0 || open.hops.records <= 0)
+      throw new Error(
+        `the open loop counted ${open.hops.deliveries} deliveries and ${open.hops.records} records: is the local KafkaSource (${DELIVERY_METRICS_URL}) running?`,
+      );
     const openSeconds = open.cpu.wallMs / 1000;
     const kafkaGroupsPerRecord = Math.max(1, Math.round(perSaga.deliveries / perSaga.records));
     log(
