@@ -16,8 +16,8 @@ const registry = createMetricsRegistry({ service: 'infra', function: 'vacuum' })
 const chores = counter(
   registry,
   'atlas_vacuum_chores_total',
-  'Tables vacuumed or analyzed by the local vacuum keeper, by database and kind',
-  ['database', 'kind'],
+  'Tables vacuumed or analyzed by the local vacuum keeper (done, or skipped: locked elsewhere or past its limit)',
+  ['database', 'kind', 'outcome'],
 );
 const failures = counter(
   registry,
@@ -55,7 +55,11 @@ async function pass(): Promise<void> {
       serverVacuums = on;
       if (on) return;
       for (const chore of await vacuumPass(sql, logger.child({ database: service })))
-        chores.inc({ database: service, kind: chore.vacuum ? 'vacuum' : 'analyze' });
+        chores.inc({
+          database: service,
+          kind: chore.vacuum ? 'vacuum' : 'analyze',
+          outcome: chore.outcome,
+        });
     } catch (error) {
       // Housekeeping: a database that is down (a drill) or busy is tried again next pass.
       failures.inc({ database: service });

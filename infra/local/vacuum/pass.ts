@@ -55,52 +55,65 @@ export async function tableActivity(sql: Sql): Promise<TableActivity[]> {
 }
 
 /**
- * Paces this session's VACUUM and ANALYZE as the server paces its autovacuum workers
- * (`autovacuum_vacuum_cost_delay`, `autovacuum_vacuum_cost_limit`, -1 meaning
- * `vacuum_cost_limit`): a manual VACUUM runs unthrottled by default, and would take its CPU and
- * I/O in one burst, in the middle of whatever load the stack is under.
+ * How long a chore may wait for its table's lock, and how long it may run. Autovacuum stays out of
+ * others' way (a worker that blocks another session's lock request is cancelled); a manual VACUUM
+ * does not, so the keeper bounds both: a table someone holds locked (a projection rebuild, a
+ * migration) is skipped until the next pass, and no chore holds its lock longer than this limit.
  */
-export async function paceLikeAutovacuum(sql: Sql): Promise<void> {
+export const CHORE_LIMITS = { lockTimeout: '1s', statementTimeout: '10s' } as const;
+
+/** Applies {@link CHORE_LIMITS} to the session the chores run in. */
+export async function boundChores(sql: Sql): Promise<void> {
   await sql`
-    select set_config('vacuum_cost_delay', current_setting('autovacuum_vacuum_cost_delay'), false),
-           set_config('vacuum_cost_limit',
-             case when current_setting('autovacuum_vacuum_cost_limit') = '-1'
-                  then current_setting('vacuum_cost_limit')
-                  else current_setting('autovacuum_vacuum_cost_limit') end, false)`;
+    select set_config('lock_timeout', ${CHORE_LIMITS.lockTimeout}, false),
+           set_config('statement_timeout', ${CHORE_LIMITS.statementTimeout}, false)`;
 }
 
+/** PostgreSQL's codes for a lock not granted in time and a statement cancelled by its timeout. */
+const SKIPPED_CODES = new Set(['55P03', '57014']);
+
 export interface ChoreDone extends Chore {
+  /** `skipped`: the table was locked by another session, or the chore ran past its limit. */
+  readonly outcome: 'done' | 'skipped';
   readonly durationMs: number;
 }
 
 /**
- * One pass over a database: the chores autovacuum would do now, paced as autovacuum paces them
- * and done one table at a time (VACUUM takes no lock that stops reads or writes). The pool must
- * hold one connection, so that the pacing set here is the session the chores run in.
+ * One pass over a database: the chores autovacuum would do now, one table at a time, each bounded
+ * by {@link CHORE_LIMITS} (VACUUM takes no lock that stops reads or writes, but DDL and explicit
+ * table locks wait for it). The pool must hold one connection, so that the limits set here bind
+ * the session the chores run in.
  */
 export async function vacuumPass(sql: Sql, logger: Logger): Promise<ChoreDone[]> {
   // Every pass, not once: the pool may have replaced its connection since the last one.
-  await paceLikeAutovacuum(sql);
+  await boundChores(sql);
   const chores = choresDue(await tableActivity(sql), await autovacuumSettings(sql));
   const done: ChoreDone[] = [];
   for (const chore of chores) {
     const started = performance.now();
-    if (chore.vacuum && chore.analyze) await sql`vacuum (analyze) ${sql(chore.table)}`;
-    else if (chore.vacuum) await sql`vacuum ${sql(chore.table)}`;
-    else await sql`analyze ${sql(chore.table)}`;
+    let outcome: ChoreDone['outcome'] = 'done';
+    try {
+      if (chore.vacuum && chore.analyze) await sql`vacuum (analyze) ${sql(chore.table)}`;
+      else if (chore.vacuum) await sql`vacuum ${sql(chore.table)}`;
+      else await sql`analyze ${sql(chore.table)}`;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== 'string' || !SKIPPED_CODES.has(code)) throw error;
+      outcome = 'skipped';
+    }
     const durationMs = performance.now() - started;
-    logger.info(
-      {
-        table: chore.table,
-        vacuum: chore.vacuum,
-        analyze: chore.analyze,
-        reason: chore.reason,
-        latencyMs: Math.round(durationMs),
-        outcome: 'done',
-      },
-      chore.vacuum ? 'vacuumed' : 'analyzed',
-    );
-    done.push({ ...chore, durationMs });
+    const line = {
+      table: chore.table,
+      vacuum: chore.vacuum,
+      analyze: chore.analyze,
+      reason: chore.reason,
+      latencyMs: Math.round(durationMs),
+      outcome,
+    };
+    if (outcome === 'skipped')
+      logger.warn(line, 'skipped: the table was locked elsewhere or the chore ran past its limit');
+    else logger.info(line, chore.vacuum ? 'vacuumed' : 'analyzed');
+    done.push({ ...chore, outcome, durationMs });
   }
   return done;
 }
