@@ -179,10 +179,13 @@ describe('atlas (against the running system)', () => {
       const run = await atlas(['trace', orderId, '--json']);
       expect(run).toMatchObject({ code: 0 });
       trace = json<TraceJson>(run);
-      // Spans reach the trace backend in batches, a moment after the events they record.
+      // Spans reach the trace backend in batches, a moment after the events they record, and each
+      // process exports on its own clock: a relay's publish span may land after the deliveries'.
       const complete =
         trace.events.some((e) => e.eventType === 'OrderConfirmed') &&
-        trace.events.every((e) => e.deliveries.length > 0);
+        trace.events.every(
+          (e) => e.deliveries.length > 0 && typeof e.outbox?.outboxWaitMs === 'number',
+        );
       if (complete || Date.now() > deadline) break;
       await sleep(1000);
     }
