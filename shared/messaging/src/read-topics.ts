@@ -50,7 +50,15 @@ export async function readTopicsToEnd(
   const ends = await endsOf(kafka, topics);
   if (ends.size === 0) return;
   const groupId = `${options.groupPrefix}-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
+  const consumer = kafka.consumer({
+    groupId,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 500,
+    // A one-shot read: a crash fails it. kafkajs would otherwise restart a crashed consumer on a
+    // timer, even one that crashed because the read had ended and disconnected it mid-join, and
+    // that consumer would then fetch the topics for as long as the process lives.
+    retry: { restartOnFailure: () => Promise.resolve(false) },
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
