@@ -98,18 +98,20 @@ function localProcesses(context: ComponentContext): LocalProcess[] {
         ? wholeCatalog
         : [...shared, join(repo, 'functions', entry.service)],
   }));
+  // The local processes outside the catalog read their settings through infra/local/lib.
+  const localLib = join(repo, 'infra', 'local', 'lib');
   const kafkaSource = {
     name: 'kafka-source',
     entryPath: join(repo, 'infra', 'local', 'kafka-source', 'main.ts'),
     port: Number(context.env['ATLAS_DELIVERY_PORT'] ?? 8099),
-    sourceRoots: [...wholeCatalog, join(repo, 'infra', 'local', 'kafka-source')],
+    sourceRoots: [...wholeCatalog, localLib, join(repo, 'infra', 'local', 'kafka-source')],
   };
   // Stands in for PostgreSQL's autovacuum when the machine's server runs without it (ADR-0045).
   const vacuum = {
     name: 'vacuum',
     entryPath: join(repo, 'infra', 'local', 'vacuum', 'main.ts'),
     port: Number(context.env['ATLAS_VACUUM_PORT'] ?? 8098),
-    sourceRoots: [...shared, join(repo, 'infra', 'local', 'vacuum')],
+    sourceRoots: [...shared, localLib, join(repo, 'infra', 'local', 'vacuum')],
   };
   return [...functions, kafkaSource, vacuum];
 }

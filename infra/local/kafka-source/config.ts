@@ -1,4 +1,5 @@
 import { DELIVERY_POLICY, functionUrl, functionUrlVariable } from '@atlas/catalog';
+import { integerSetting, type Env } from '../lib/settings.ts';
 /** Settings of the local delivery process, read once at start so a bad value fails loudly then. */
 export interface DeliveryConfig {
   /** Base of the exponential backoff, in milliseconds (`ATLAS_DELIVERY_BACKOFF_MS`). */
@@ -11,21 +12,13 @@ export interface DeliveryConfig {
   readonly port: number;
 }
 
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { Env } from '../lib/settings.ts';
 
 export class DeliveryConfigError extends Error {
   readonly code = 'ATLAS_DELIVERY_CONFIG_INVALID';
 }
 
-function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new DeliveryConfigError(`${name}: expected an integer ${min}-${max}, got "${raw}"`);
-  }
-  return value;
-}
+const invalid = (message: string): Error => new DeliveryConfigError(message);
 
 /**
  * Reads the delivery settings from `env`.
@@ -35,10 +28,30 @@ function readInt(env: Env, name: string, fallback: number, min: number, max: num
  */
 export function loadDeliveryConfig(env: Env = process.env): DeliveryConfig {
   return {
-    backoffMs: readInt(env, 'ATLAS_DELIVERY_BACKOFF_MS', DELIVERY_POLICY.backoffDelayMs, 0, 60_000),
-    retries: readInt(env, 'ATLAS_DELIVERY_RETRIES', DELIVERY_POLICY.retries, 0, 5),
-    timeoutMs: readInt(env, 'ATLAS_DELIVERY_TIMEOUT_MS', 30_000, 100, 600_000),
-    port: readInt(env, 'ATLAS_DELIVERY_PORT', 8099, 1, 65_535),
+    backoffMs: integerSetting(
+      env,
+      'ATLAS_DELIVERY_BACKOFF_MS',
+      { fallback: DELIVERY_POLICY.backoffDelayMs, min: 0, max: 60_000 },
+      invalid,
+    ),
+    retries: integerSetting(
+      env,
+      'ATLAS_DELIVERY_RETRIES',
+      { fallback: DELIVERY_POLICY.retries, min: 0, max: 5 },
+      invalid,
+    ),
+    timeoutMs: integerSetting(
+      env,
+      'ATLAS_DELIVERY_TIMEOUT_MS',
+      { fallback: 30_000, min: 100, max: 600_000 },
+      invalid,
+    ),
+    port: integerSetting(
+      env,
+      'ATLAS_DELIVERY_PORT',
+      { fallback: 8099, min: 1, max: 65_535 },
+      invalid,
+    ),
   };
 }
 

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { loadStackConfig, serviceNames } from '@atlas/config';
 import { createSql } from '@atlas/db';
 import { counter, createLogger, createMetricsRegistry } from '@atlas/observability';
+import { integerSetting } from '../lib/settings.ts';
 import { serverAutovacuumOn, vacuumPass } from './pass.ts';
 
 // The local stack's stand-in for PostgreSQL's autovacuum: `node infra/local/vacuum/main.ts`.
@@ -26,16 +27,13 @@ const failures = counter(
   ['database'],
 );
 
-function intervalMs(): number {
-  const raw = process.env['ATLAS_VACUUM_INTERVAL_MS']?.trim() || '10000';
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 100 || value > 3_600_000)
-    throw new Error(`ATLAS_VACUUM_INTERVAL_MS: expected an integer 100-3600000, got "${raw}"`);
-  return value;
-}
-
-const every = intervalMs();
-const port = Number(process.env['PORT'] ?? 8098);
+const every = integerSetting(process.env, 'ATLAS_VACUUM_INTERVAL_MS', {
+  fallback: 10_000,
+  min: 100,
+  max: 3_600_000,
+});
+// The local runner gives each process its port in PORT (ATLAS_VACUUM_PORT chooses it).
+const port = integerSetting(process.env, 'PORT', { fallback: 8098, min: 1, max: 65_535 });
 const config = loadStackConfig();
 const databases = serviceNames.map((service) => ({
   service,
